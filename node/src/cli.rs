@@ -1,0 +1,48 @@
+//! Command line of `iotchain-node`: the standard Substrate node commands.
+
+use polkadot_sdk::sc_cli;
+
+/// The iotchain node.
+#[derive(Debug, clap::Parser)]
+pub struct Cli {
+	#[command(subcommand)]
+	pub subcommand: Option<Subcommand>,
+
+	#[clap(flatten)]
+	pub run: sc_cli::RunCmd,
+}
+
+/// Maintenance commands; without one, the node runs.
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
+	/// Key management CLI utilities.
+	#[command(subcommand)]
+	Key(sc_cli::KeySubcommand),
+
+	/// Build a chain specification (used by zombienet and for multi-validator networks).
+	BuildSpec(sc_cli::BuildSpecCmd),
+
+	/// Export the chain specification of a built-in chain or a spec file.
+	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Validate blocks.
+	CheckBlock(sc_cli::CheckBlockCmd),
+
+	/// Export blocks.
+	ExportBlocks(sc_cli::ExportBlocksCmd),
+
+	/// Export the state of a given block into a chain spec.
+	ExportState(sc_cli::ExportStateCmd),
+
+	/// Import blocks.
+	ImportBlocks(sc_cli::ImportBlocksCmd),
+
+	/// Remove the whole chain.
+	PurgeChain(sc_cli::PurgeChainCmd),
+
+	/// Revert the chain to a previous state.
+	Revert(sc_cli::RevertCmd),
+
+	/// Print information about the database (best and finalized block).
+	ChainInfo(sc_cli::ChainInfoCmd),
+}

@@ -1,0 +1,52 @@
+//! Key rotation.
+
+use crate::*;
+use frame_support::{ensure, pallet_prelude::*};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_rotate_key(
+		who: T::AccountId,
+		device_id: DeviceId,
+		new_key: T::AccountId,
+		proof: T::DeviceSignature,
+	) -> DispatchResult {
+		let mut device = Self::device(&device_id)?;
+		if who != device.owner {
+			// The device itself may rotate only while active: a compromised key must not be
+			// able to hand the device over to the attacker's next key.
+			ensure!(who == device.key, Error::<T>::NotOwnerOrDevice);
+			ensure!(device.status == DeviceStatus::Active, Error::<T>::NotActive);
+		}
+		Self::ensure_key_unused(&new_key)?;
+
+		let payload = RotationPayload {
+			genesis_hash: Self::genesis_hash(),
+			device_id,
+			old_key: device.key.clone(),
+			new_key: new_key.clone(),
+		};
+		Self::ensure_proof(&payload.signing_bytes(), &proof, &new_key)?;
+
+		let old_key = core::mem::replace(&mut device.key, new_key.clone());
+		frame_system::Pallet::<T>::dec_providers(&old_key)
+			.map_err(|_| Error::<T>::KeyAccountInUse)?;
+		frame_system::Pallet::<T>::inc_providers(&new_key);
+
+		if let DeviceStatus::Compromised { .. } = device.status {
+			// The leaked key is gone: close the compromise window and recover.
+			let now = frame_system::Pallet::<T>::block_number();
+			if let Some(window) = device.compromises.last_mut() {
+				window.until = Some(now);
+			}
+			device.status = DeviceStatus::Active;
+		}
+
+		DeviceByKey::<T>::remove(&old_key);
+		DeviceByKey::<T>::insert(&new_key, device_id);
+		RetiredKeys::<T>::insert(&old_key, device_id);
+		Devices::<T>::insert(device_id, device);
+
+		Self::deposit_event(Event::KeyRotated { device_id, old_key, new_key });
+		Ok(())
+	}
+}

@@ -1,0 +1,89 @@
+//! Birth and death of a device record: registration with proof of possession, retirement.
+
+use crate::*;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{fungible::MutateHold, tokens::Precision},
+};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_register(
+		owner: T::AccountId,
+		device_id: DeviceId,
+		key: T::AccountId,
+		proof: T::DeviceSignature,
+		metadata: DeviceMetadata,
+		firmware: Option<H256>,
+	) -> DispatchResult {
+		ensure!(!Devices::<T>::contains_key(device_id), Error::<T>::AlreadyRegistered);
+		ensure!(!RetiredDevices::<T>::contains_key(device_id), Error::<T>::DeviceRetired);
+		Self::ensure_key_unused(&key)?;
+		let metadata = Self::bound_metadata(metadata)?;
+
+		let payload = RegistrationPayload {
+			genesis_hash: Self::genesis_hash(),
+			owner: owner.clone(),
+			device_id,
+			key: key.clone(),
+		};
+		Self::ensure_proof(&payload.signing_bytes(), &proof, &key)?;
+
+		let deposit = Self::deposit_for(&metadata);
+		T::Currency::hold(&Self::hold_reason(), &owner, deposit)?;
+		frame_system::Pallet::<T>::inc_providers(&key);
+
+		Devices::<T>::insert(
+			device_id,
+			DeviceInfo::<T> {
+				owner: owner.clone(),
+				key: key.clone(),
+				status: DeviceStatus::Active,
+				metadata,
+				firmware,
+				registered_at: frame_system::Pallet::<T>::block_number(),
+				deposit,
+				pending_owner: None,
+				compromises: Default::default(),
+			},
+		);
+		DeviceByKey::<T>::insert(&key, device_id);
+		DevicesOf::<T>::insert(&owner, device_id, ());
+
+		Self::deposit_event(Event::Registered { device_id, owner, key, deposit });
+		Ok(())
+	}
+
+	pub(crate) fn do_retire(who: T::AccountId, device_id: DeviceId) -> DispatchResult {
+		let device = Self::owned_device(&who, &device_id)?;
+
+		frame_system::Pallet::<T>::dec_providers(&device.key)
+			.map_err(|_| Error::<T>::KeyAccountInUse)?;
+		T::Currency::release(
+			&Self::hold_reason(),
+			&device.owner,
+			device.deposit,
+			Precision::Exact,
+		)?;
+
+		Devices::<T>::remove(device_id);
+		DeviceByKey::<T>::remove(&device.key);
+		DevicesOf::<T>::remove(&device.owner, device_id);
+		RetiredKeys::<T>::insert(&device.key, device_id);
+		RetiredDevices::<T>::insert(
+			device_id,
+			RetiredDevice::<T> {
+				retired_at: frame_system::Pallet::<T>::block_number(),
+				compromises: device.compromises,
+			},
+		);
+		T::LifecycleHooks::on_retired(&device_id);
+
+		Self::deposit_event(Event::Retired {
+			device_id,
+			owner: device.owner,
+			deposit_returned: device.deposit,
+		});
+		Ok(())
+	}
+}

@@ -1,0 +1,392 @@
+//! # Devices pallet
+//!
+//! The device registry of iotchain: the root of trust for everything devices do on chain.
+//!
+//! A device is on chain only if it proved it holds its key. The owner registers it with a
+//! signature *made by the device key* over a [`RegistrationPayload`] that binds the chain's
+//! genesis hash, the owner, the device id and the key: nobody can register somebody else's
+//! device key, and a proof cannot be replayed on another chain, for another owner or another
+//! device.
+//!
+//! ## Model
+//!
+//! - A device has a stable [`DeviceId`] (32 bytes, chosen by the owner) and a current key, an
+//!   account ([`frame_system::Config::AccountId`]; sr25519, ed25519 or ecdsa through
+//!   `MultiSigner`). [`DeviceByKey`] maps each current key to its device, so an extrinsic signed
+//!   by a device key resolves to the device ([`DeviceRegistry::device_of_key`]).
+//! - The registry gives each device key account a *provider reference*: the account exists with
+//!   zero balance and can sign its own extrinsics (other pallets decide which ones it may send
+//!   for free). The reference moves with key rotation and is dropped on retirement.
+//! - Status ([`DeviceStatus`]): `Active`, `Suspended` (by the owner), `Compromised { since }`
+//!   (the owner reports the key leaked; what the device did from `since` on is suspect, and it
+//!   cannot act until the key is rotated) and `Retired` (final).
+//! - Retirement removes the record and leaves a tombstone: a retired device id, and every key a
+//!   device ever had, can never be registered again ([`RetiredDevices`], [`RetiredKeys`]).
+//! - The owner pays a deposit for the record, held with the `fungible` hold API
+//!   ([`HoldReason::DeviceDeposit`]): [`Config::DepositBase`] plus [`Config::DepositPerByte`]
+//!   for each metadata byte. It follows metadata changes, moves to the new owner on a transfer,
+//!   and is returned in full on retirement.
+//!
+//! ## Calls
+//!
+//! | call | who | does |
+//! |---|---|---|
+//! | [`register`](Pallet::register) | owner | registers a device with proof of possession |
+//! | [`rotate_key`](Pallet::rotate_key) | owner, or the active device | replaces the key |
+//! | [`transfer_ownership`](Pallet::transfer_ownership) | owner | offers the device to another account |
+//! | [`accept_ownership`](Pallet::accept_ownership) | offered account | takes the device over |
+//! | [`cancel_transfer`](Pallet::cancel_transfer) | owner or offered account | withdraws the offer |
+//! | [`update_metadata`](Pallet::update_metadata) | owner | replaces the metadata |
+//! | [`set_firmware`](Pallet::set_firmware) | owner | declares the firmware hash |
+//! | [`suspend`](Pallet::suspend) / [`resume`](Pallet::resume) | owner | pauses / resumes |
+//! | [`report_compromised`](Pallet::report_compromised) | owner | marks the key compromised |
+//! | [`retire`](Pallet::retire) | owner | retires the device for good |
+//!
+//! ## Seams
+//!
+//! Other pallets see the registry through [`DeviceRegistry`] (implemented here) and learn of
+//! transfers and retirements through [`Config::LifecycleHooks`].
+//!
+//! ## Storage growth
+//!
+//! A device record is at most `DeviceInfo::max_encoded_len()` bytes, paid for by the deposit.
+//! Tombstones (a few dozen bytes per retired device and per replaced key) are kept forever,
+//! which is what makes re-registration impossible; they are paid for by the fees of `retire`
+//! and `rotate_key`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+mod common_functions;
+mod features;
+mod impls;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use iotchain_primitives::{
+	DeviceId, DeviceLifecycleHooks, DeviceRegistry, DeviceStatus, RegistrationPayload,
+	RotationPayload,
+};
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use polkadot_sdk::{frame_support, frame_system, sp_core::H256, sp_runtime};
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::{IdentifyAccount, Verify};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency the deposits are held in.
+		type Currency: Inspect<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The deposit held for every device record, whatever its metadata.
+		#[pallet::constant]
+		type DepositBase: Get<BalanceOf<Self>>;
+
+		/// The deposit held for each byte of a device's metadata.
+		#[pallet::constant]
+		type DepositPerByte: Get<BalanceOf<Self>>;
+
+		/// The maximum length, in bytes, of each metadata field (model, manufacturer, label).
+		#[pallet::constant]
+		type StringLimit: Get<u32>;
+
+		/// How many compromise reports are kept per device. A device reported compromised more
+		/// often than this must be retired.
+		#[pallet::constant]
+		type MaxCompromises: Get<u32>;
+
+		/// The signature a device key makes over a registration or rotation payload.
+		type DeviceSignature: Verify<Signer = Self::DeviceSigner> + Parameter;
+
+		/// The public key behind [`Config::DeviceSignature`], identifying an account.
+		type DeviceSigner: IdentifyAccount<AccountId = Self::AccountId>;
+
+		/// What other pallets do when a device changes hands or retires.
+		type LifecycleHooks: DeviceLifecycleHooks<Self::AccountId>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The reasons this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit for a device record.
+		#[codec(index = 0)]
+		DeviceDeposit,
+	}
+
+	/// The registered devices (retired ones are removed and tombstoned in [`RetiredDevices`]).
+	#[pallet::storage]
+	pub type Devices<T: Config> = StorageMap<_, Blake2_128Concat, DeviceId, DeviceInfo<T>>;
+
+	/// The device each current device key belongs to.
+	#[pallet::storage]
+	pub type DeviceByKey<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DeviceId>;
+
+	/// The devices of each owner (an index for listing; the record is in [`Devices`]).
+	#[pallet::storage]
+	pub type DevicesOf<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		DeviceId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Tombstones of retired devices: their id can never be registered again. Keeps the
+	/// compromise history, so what a retired device did while compromised stays suspect.
+	#[pallet::storage]
+	pub type RetiredDevices<T: Config> =
+		StorageMap<_, Blake2_128Concat, DeviceId, RetiredDevice<T>>;
+
+	/// Tombstones of keys that were replaced or whose device retired, with the device they
+	/// belonged to: such a key can never be registered again.
+	#[pallet::storage]
+	pub type RetiredKeys<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DeviceId>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A device was registered.
+		Registered {
+			device_id: DeviceId,
+			owner: T::AccountId,
+			key: T::AccountId,
+			deposit: BalanceOf<T>,
+		},
+		/// A device's key was replaced; the old key is tombstoned. A compromised device is
+		/// active again.
+		KeyRotated { device_id: DeviceId, old_key: T::AccountId, new_key: T::AccountId },
+		/// The owner offered the device to `to`; it changes hands when `to` accepts.
+		TransferOffered { device_id: DeviceId, from: T::AccountId, to: T::AccountId },
+		/// A pending transfer was withdrawn or declined.
+		TransferCancelled { device_id: DeviceId },
+		/// The device changed hands; the deposit is now held from the new owner.
+		OwnershipTransferred {
+			device_id: DeviceId,
+			from: T::AccountId,
+			to: T::AccountId,
+			deposit: BalanceOf<T>,
+		},
+		/// The device's metadata was replaced; the deposit was adjusted to it.
+		MetadataUpdated { device_id: DeviceId, deposit: BalanceOf<T> },
+		/// The device's declared firmware changed. The firmware history is this event's history.
+		FirmwareUpdated { device_id: DeviceId, old: Option<H256>, new: H256 },
+		/// The owner suspended the device.
+		Suspended { device_id: DeviceId },
+		/// The owner resumed the device.
+		Resumed { device_id: DeviceId },
+		/// The owner reported the device's key compromised from block `since` on.
+		Compromised { device_id: DeviceId, since: BlockNumberFor<T> },
+		/// The device was retired for good and its deposit returned to its owner.
+		Retired { device_id: DeviceId, owner: T::AccountId, deposit_returned: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No device is registered under this id.
+		UnknownDevice,
+		/// The device is retired; retired devices cannot be changed or registered again.
+		DeviceRetired,
+		/// A device is already registered under this id.
+		AlreadyRegistered,
+		/// The key is the current key of a device.
+		KeyInUse,
+		/// The key belonged to a device before (replaced or retired) and can never be used again.
+		KeyRetired,
+		/// The proof is not the key's signature over the expected payload (wrong key, owner,
+		/// device, chain or payload).
+		BadProof,
+		/// A metadata field is longer than `StringLimit` bytes.
+		MetadataTooLong,
+		/// Only the device's owner may do this.
+		NotOwner,
+		/// Only the device's owner or its (active) device key may do this.
+		NotOwnerOrDevice,
+		/// The device is not active.
+		NotActive,
+		/// The device is not suspended.
+		NotSuspended,
+		/// The device is already reported compromised; rotate its key first.
+		AlreadyCompromised,
+		/// The device has reached `MaxCompromises` compromise reports; retire it.
+		TooManyCompromises,
+		/// A compromise cannot start in the future.
+		SinceInFuture,
+		/// The account already owns the device.
+		AlreadyOwner,
+		/// The device is not offered to anybody.
+		NoPendingTransfer,
+		/// The device is offered to another account.
+		NotPendingOwner,
+		/// The device key's account is still referenced by other state (it has consumers) and
+		/// cannot lose the registry's provider reference.
+		KeyAccountInUse,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register a device under `device_id` with its key `key`, owned by the caller.
+		///
+		/// `proof` is `key`'s signature over [`RegistrationPayload`] (genesis hash, caller,
+		/// `device_id`, `key`), proving the caller holds the device. Holds the deposit
+		/// (`DepositBase` + `DepositPerByte` × metadata bytes) from the caller and gives the
+		/// key account a provider reference, so a zero-balance device can sign extrinsics.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			key: T::AccountId,
+			proof: T::DeviceSignature,
+			metadata: DeviceMetadata,
+			firmware: Option<H256>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_register(owner, device_id, key, proof, metadata, firmware)
+		}
+
+		/// Replace the key of `device_id` with `new_key`; the old key is tombstoned and can no
+		/// longer act for the device.
+		///
+		/// Called by the owner (in any status; this is how a compromised device recovers and
+		/// becomes active again) or by the current device key while the device is active.
+		/// `proof` is `new_key`'s signature over [`RotationPayload`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::rotate_key())]
+		pub fn rotate_key(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			new_key: T::AccountId,
+			proof: T::DeviceSignature,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_rotate_key(who, device_id, new_key, proof)
+		}
+
+		/// Offer `device_id` to `new_owner`. Nothing changes until `new_owner` accepts with
+		/// [`accept_ownership`](Pallet::accept_ownership). A new offer replaces a pending one.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::transfer_ownership())]
+		pub fn transfer_ownership(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			new_owner: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_transfer_ownership(who, device_id, new_owner)
+		}
+
+		/// Accept the device offered to the caller. The previous owner's deposit is released
+		/// and the deposit is held from the caller instead; other pallets drop what they granted
+		/// on the device (e.g. access grants).
+		#[pallet::call_index(3)]
+		#[pallet::weight(
+			T::WeightInfo::accept_ownership().saturating_add(T::LifecycleHooks::max_weight())
+		)]
+		pub fn accept_ownership(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_accept_ownership(who, device_id)
+		}
+
+		/// Withdraw (owner) or decline (offered account) a pending transfer.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel_transfer())]
+		pub fn cancel_transfer(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_transfer(who, device_id)
+		}
+
+		/// Replace the metadata of a device. The deposit is adjusted to the new size: the owner
+		/// pays for more bytes, and gets back what fewer bytes no longer need.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::update_metadata())]
+		pub fn update_metadata(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			metadata: DeviceMetadata,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_update_metadata(who, device_id, metadata)
+		}
+
+		/// Declare the hash of the firmware the device runs. The event carries the old and the
+		/// new hash, so the chain's events are the device's firmware history.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_firmware())]
+		pub fn set_firmware(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			firmware: H256,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_firmware(who, device_id, firmware)
+		}
+
+		/// Suspend an active device: it cannot act until resumed.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::suspend())]
+		pub fn suspend(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_suspend(who, device_id)
+		}
+
+		/// Resume a suspended device.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::resume())]
+		pub fn resume(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_resume(who, device_id)
+		}
+
+		/// Report the device's key compromised from block `since` (at most the current block)
+		/// on. The device cannot act until its owner rotates the key, and whatever it did from
+		/// `since` until the rotation is reported as suspect.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::report_compromised())]
+		pub fn report_compromised(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			since: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_report_compromised(who, device_id, since)
+		}
+
+		/// Retire the device for good: its deposit is returned, its key loses its provider
+		/// reference, and its id and key are tombstoned (never registrable again). Other pallets
+		/// drop what they granted on the device.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::retire().saturating_add(T::LifecycleHooks::max_weight()))]
+		pub fn retire(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_retire(who, device_id)
+		}
+	}
+}

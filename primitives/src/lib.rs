@@ -1,0 +1,18 @@
+//! # iotchain primitives
+//!
+//! The one place for what the iotchain runtime and its clients (`iotctl`, the gateway, the
+//! end-to-end tests) must compute identically: identifiers, device status, the payloads a
+//! device key signs to prove possession, and the traits through which the pallets see each
+//! other (`DeviceRegistry`, `DeviceLifecycleHooks`).
+//!
+//! `no_std` by default for the runtime; clients use it with the `std` feature.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod device;
+pub mod traits;
+
+pub use device::*;
+pub use traits::*;

@@ -1,0 +1,58 @@
+//! The seams between the pallets. Each pallet depends on these traits, never on another
+//! pallet's crate or storage; the runtime plugs the implementations together.
+
+use crate::{DeviceId, DeviceStatus};
+use polkadot_sdk::sp_runtime::Weight;
+
+/// Read access to the device registry, implemented by `pallet-devices`.
+pub trait DeviceRegistry<AccountId, BlockNumber> {
+	/// The device whose current key is `key`, if any.
+	fn device_of_key(key: &AccountId) -> Option<DeviceId>;
+
+	/// The owner of `device`, if it is registered and not retired.
+	fn owner_of(device: &DeviceId) -> Option<AccountId>;
+
+	/// The status of `device`: `None` if it was never registered, `Some(Retired)` once retired.
+	fn status_of(device: &DeviceId) -> Option<DeviceStatus<BlockNumber>>;
+
+	/// Whether `device` is registered and `Active`.
+	fn is_active(device: &DeviceId) -> bool {
+		matches!(Self::status_of(device), Some(DeviceStatus::Active))
+	}
+
+	/// Whether something `device` did at block `at` is suspect: the device's key was reported
+	/// compromised from a block at or before `at` and not rotated before `at`.
+	fn is_suspect(device: &DeviceId, at: BlockNumber) -> bool;
+}
+
+/// Lifecycle events of a device that other pallets react to (e.g. `pallet-access` drops the
+/// grants of a device that changed hands or retired). Implemented for `()` as "nobody cares" and
+/// for tuples, to notify several pallets.
+pub trait DeviceLifecycleHooks<AccountId> {
+	/// `device` now belongs to `new_owner` instead of `previous_owner`.
+	fn on_ownership_changed(device: &DeviceId, previous_owner: &AccountId, new_owner: &AccountId);
+
+	/// `device` was retired for good.
+	fn on_retired(device: &DeviceId);
+
+	/// An upper bound of the weight of one call of either hook; the calls that trigger a hook
+	/// add it to their own weight.
+	fn max_weight() -> Weight;
+}
+
+#[impl_trait_for_tuples::impl_for_tuples(8)]
+impl<AccountId> DeviceLifecycleHooks<AccountId> for Tuple {
+	fn on_ownership_changed(device: &DeviceId, previous_owner: &AccountId, new_owner: &AccountId) {
+		for_tuples!( #( Tuple::on_ownership_changed(device, previous_owner, new_owner); )* );
+	}
+
+	fn on_retired(device: &DeviceId) {
+		for_tuples!( #( Tuple::on_retired(device); )* );
+	}
+
+	fn max_weight() -> Weight {
+		let mut weight = Weight::zero();
+		for_tuples!( #( weight = weight.saturating_add(Tuple::max_weight()); )* );
+		weight
+	}
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test suite of iotchain: the Rust unit and integration tests of the whole workspace
+# (pallets, runtime, node smoke tests against a real `iotchain-node`) and the end-to-end suites.
+# Ends with one summary line `N passed, N failed` and exits non-zero if anything failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh" || exit 1
+
+passed=0
+failed=0
+status=0
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+
+# Adds the counts of every `test result:` line of a cargo test log to the totals.
+count_cargo_results() {
+	local p f
+	while read -r p f; do
+		passed=$((passed + p))
+		failed=$((failed + f))
+	done < <(sed -nE 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$1")
+}
+
+# One profile and one feature set for build and test, so the ~1000 dependencies build once.
+log "cargo build --release --workspace"
+if ! cargo build --release --locked --workspace; then
+	log "build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+log "cargo test --release --workspace"
+cargo test --release --locked --workspace 2>&1 | tee "$logs/cargo-test.log"
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+	status=1
+	# A test binary that failed to build or crashed reports no `test result` line: count it.
+	grep -q '^test result: FAILED' "$logs/cargo-test.log" || failed=$((failed + 1))
+fi
+count_cargo_results "$logs/cargo-test.log"
+
+echo
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
