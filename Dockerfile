@@ -1,21 +1,21 @@
 # iotchain node image.
 #
-# The builder stage runs the same steps as scripts/setup.sh (rustup target and component,
-# protobuf-compiler) and the same release build as scripts/dev.sh; keep them in step.
+# The builder stage runs scripts/setup.sh itself (rustup target and component, Debian packages,
+# e2e npm packages) and the same release build as scripts/dev.sh and scripts/test.sh.
 #
 #   docker build -t iotchain .
 #   docker run -p 9944:9944 iotchain            # development chain, RPC on ws://localhost:9944
 
 FROM docker.io/library/rust:1.95-slim-bookworm AS builder
 WORKDIR /iotchain
-RUN apt-get update -qq \
-	&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		protobuf-compiler build-essential git \
-	&& rm -rf /var/lib/apt/lists/*
-RUN rustup target add wasm32v1-none && rustup component add rust-src
-COPY . .
 ENV CARGO_TARGET_DIR=/iotchain/target
-RUN scripts/setup.sh && cargo build --release --locked --workspace
+# The setup script itself, so the image gets exactly what a developer machine gets; it is its
+# own layer, cached until the script or the e2e lock file changes.
+COPY scripts/ scripts/
+COPY tests/e2e/package.json tests/e2e/package-lock.json tests/e2e/
+RUN scripts/setup.sh
+COPY . .
+RUN cargo build --release --locked --workspace
 
 FROM docker.io/library/debian:bookworm-slim
 RUN apt-get update -qq \

@@ -24,15 +24,25 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 	rustup component add rust-src
 fi
 
-# 2. Debian packages: protoc for the networking crates; a C toolchain for the -sys crates.
+# 2. Debian packages: protoc for the networking crates, a C toolchain for the -sys crates,
+#    Node.js and npm for the end-to-end tests.
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v cc >/dev/null || missing+=(build-essential)
 command -v git >/dev/null || missing+=(git)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
 	log "apt-get install ${missing[*]}"
 	as_root apt-get update -qq
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-log "setup done: $(rustc --version), $(protoc --version), target dir $CARGO_TARGET_DIR"
+# 3. The end-to-end tests' npm packages, exactly as locked (only when the lock file changed).
+e2e="$ROOT/tests/e2e"
+if [ ! -f "$e2e/node_modules/.package-lock.json" ] || [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; then
+	log "npm ci (tests/e2e)"
+	(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+log "setup done: $(rustc --version), $(protoc --version), node $(node --version), target dir $CARGO_TARGET_DIR"

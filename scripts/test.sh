@@ -40,6 +40,19 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
 fi
 count_cargo_results "$logs/cargo-test.log"
 
+log "end-to-end tests (tests/e2e: @polkadot/api against iotchain-node --dev)"
+(cd tests/e2e && IOTCHAIN_NODE="$NODE_BIN" npm test --silent) 2>&1 | tee "$logs/e2e.log"
+e2e_status=${PIPESTATUS[0]}
+e2e_passed=$(sed -nE 's/^ℹ pass ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -n 1)
+e2e_failed=$(sed -nE 's/^ℹ fail ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -n 1)
+passed=$((passed + ${e2e_passed:-0}))
+failed=$((failed + ${e2e_failed:-0}))
+if [ "$e2e_status" -ne 0 ]; then
+	status=1
+	# A runner that crashed before its summary still counts as a failure.
+	[ "${e2e_failed:-0}" -gt 0 ] || failed=$((failed + 1))
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

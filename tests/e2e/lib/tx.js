@@ -1,0 +1,36 @@
+// Submitting extrinsics and reading their outcome.
+
+/**
+ * Signs and submits `tx` with `signer`, waits until it is in a block, and resolves to its
+ * events. A failed dispatch rejects with an Error whose message starts with `section.Name`
+ * (e.g. `devices.BadProof`), followed by the error's documentation.
+ */
+export function submit(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsubscribe;
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (!status.isInBlock) return;
+      unsubscribe?.();
+      if (dispatchError) {
+        if (dispatchError.isModule) {
+          const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
+          reject(new Error(`${section}.${name}: ${docs.join(' ')}`));
+        } else {
+          reject(new Error(dispatchError.toString()));
+        }
+        return;
+      }
+      resolve(events.map(({ event }) => event));
+    }).then((u) => { unsubscribe = u; }, reject);
+  });
+}
+
+/** The first event `section.method` among `events`, or throws. */
+export function findEvent(events, section, method) {
+  const event = events.find((e) => e.section === section && e.method === method);
+  if (!event) {
+    const seen = events.map((e) => `${e.section}.${e.method}`).join(', ');
+    throw new Error(`no ${section}.${method} event; got ${seen}`);
+  }
+  return event;
+}
