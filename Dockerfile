@@ -25,7 +25,7 @@ RUN apt-get update -qq \
 	&& mkdir -p /data && chown -R iotchain:iotchain /data
 COPY --from=builder /iotchain/target/release/iotchain-node /usr/local/bin/iotchain-node
 USER iotchain
-EXPOSE 30333 9933 9944 9615
+EXPOSE 30333 9944 9615
 VOLUME ["/data"]
 ENTRYPOINT ["/usr/local/bin/iotchain-node"]
 CMD ["--dev", "--base-path", "/data", "--rpc-external", "--prometheus-external"]

@@ -16,20 +16,20 @@ const OTHER_DEVICE: DeviceId = H256::repeat_byte(0xd2);
 /// A device key, from a dev seed, in any of the three schemes.
 #[derive(Clone)]
 enum Key {
-	Sr(sr25519::Pair),
-	Ed(ed25519::Pair),
-	Ecdsa(ecdsa::Pair),
+	Sr(Box<sr25519::Pair>),
+	Ed(Box<ed25519::Pair>),
+	Ecdsa(Box<ecdsa::Pair>),
 }
 
 impl Key {
 	fn sr(seed: &str) -> Self {
-		Key::Sr(sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap())
+		Key::Sr(Box::new(sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap()))
 	}
 	fn ed(seed: &str) -> Self {
-		Key::Ed(ed25519::Pair::from_string(&format!("//{seed}"), None).unwrap())
+		Key::Ed(Box::new(ed25519::Pair::from_string(&format!("//{seed}"), None).unwrap()))
 	}
 	fn ecdsa(seed: &str) -> Self {
-		Key::Ecdsa(ecdsa::Pair::from_string(&format!("//{seed}"), None).unwrap())
+		Key::Ecdsa(Box::new(ecdsa::Pair::from_string(&format!("//{seed}"), None).unwrap()))
 	}
 	fn account(&self) -> AccountId {
 		match self {
@@ -116,7 +116,7 @@ fn check_invariants() {
 		assert_eq!(DeviceByKey::<Test>::get(&device.key), Some(device_id));
 		assert!(DevicesOf::<Test>::contains_key(&device.owner, device_id));
 		assert!(!RetiredDevices::<Test>::contains_key(device_id));
-		assert_eq!(System::providers(&device.key) >= 1, true, "device key account exists");
+		assert!(System::providers(&device.key) >= 1, "device key account exists");
 	}
 	for owner in [alice(), bob(), charlie(), pauper()] {
 		let deposits: Balance =

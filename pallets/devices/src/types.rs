@@ -81,7 +81,7 @@ pub struct CompromiseWindow<BlockNumber> {
 impl<BlockNumber: PartialOrd> CompromiseWindow<BlockNumber> {
 	/// Whether `at` falls inside this window.
 	pub fn contains(&self, at: &BlockNumber) -> bool {
-		&self.since <= at && self.until.as_ref().map_or(true, |until| at < until)
+		&self.since <= at && self.until.as_ref().is_none_or(|until| at < until)
 	}
 }
 
