@@ -2,8 +2,9 @@
 //!
 //! The one place for what the iotchain runtime and its clients (`iotctl`, the gateway, the
 //! end-to-end tests) must compute identically: identifiers, device status, the payloads a
-//! device key signs to prove possession, and the traits through which the pallets see each
-//! other (`DeviceRegistry`, `DeviceLifecycleHooks`).
+//! device key signs to prove possession, the hash chain and Merkle batches of anchored data,
+//! the runtime APIs with their result types, and the traits through which the pallets see each
+//! other (`DeviceRegistry`, `DeviceLifecycleHooks`, `AccessControl`).
 //!
 //! `no_std` by default for the runtime; clients use it with the `std` feature.
 
@@ -11,8 +12,12 @@
 
 extern crate alloc;
 
+pub mod anchor;
+pub mod api;
 pub mod device;
 pub mod traits;
 
+pub use anchor::*;
+pub use api::*;
 pub use device::*;
 pub use traits::*;

@@ -1,8 +1,10 @@
 //! The seams between the pallets. Each pallet depends on these traits, never on another
 //! pallet's crate or storage; the runtime plugs the implementations together.
 
-use crate::{DeviceId, DeviceStatus};
+use crate::{DeviceId, DeviceStatus, StreamId};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::Weight;
+use scale_info::TypeInfo;
 
 /// Read access to the device registry, implemented by `pallet-devices`.
 pub trait DeviceRegistry<AccountId, BlockNumber> {
@@ -54,5 +56,53 @@ impl<AccountId> DeviceLifecycleHooks<AccountId> for Tuple {
 		let mut weight = Weight::zero();
 		for_tuples!( #( weight = weight.saturating_add(Tuple::max_weight()); )* );
 		weight
+	}
+}
+
+/// A right over a device's data.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Permission {
+	/// Read the device's (off-chain) data.
+	Read,
+	/// Anchor data for the device.
+	Write,
+	/// Manage the device's grants and suspend or resume it.
+	Manage,
+}
+
+/// Who may do what with a device's data, implemented by `pallet-access`. The device's owner
+/// is not asked about: callers check ownership through [`DeviceRegistry`] first.
+pub trait AccessControl<AccountId, BlockNumber> {
+	/// Whether `who` holds `permission` on `stream` of `device` at block `now`.
+	fn has_permission(
+		device: &DeviceId,
+		who: &AccountId,
+		stream: StreamId,
+		permission: Permission,
+		now: BlockNumber,
+	) -> bool;
+}
+
+/// Nobody but the owner: no grants exist.
+impl<AccountId, BlockNumber> AccessControl<AccountId, BlockNumber> for () {
+	fn has_permission(
+		_: &DeviceId,
+		_: &AccountId,
+		_: StreamId,
+		_: Permission,
+		_: BlockNumber,
+	) -> bool {
+		false
 	}
 }

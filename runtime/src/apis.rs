@@ -178,6 +178,25 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl iotchain_primitives::AnchorsApi<Block, AccountId, BlockNumber, u64> for Runtime {
+		fn verify_reading(
+			device: iotchain_primitives::DeviceId,
+			stream: iotchain_primitives::StreamId,
+			seq: iotchain_primitives::Seq,
+			digest: Hash,
+			proof: Option<iotchain_primitives::MerkleProof>,
+		) -> iotchain_primitives::Verification<AccountId, BlockNumber, u64> {
+			Anchors::verify_reading(device, stream, seq, digest, proof)
+		}
+
+		fn anchor_head(
+			device: iotchain_primitives::DeviceId,
+			stream: iotchain_primitives::StreamId,
+		) -> Option<iotchain_primitives::AnchorHead<BlockNumber>> {
+			Anchors::anchor_head(device, stream)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -105,6 +105,10 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
+impl pallet_skip_feeless_payment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -129,4 +133,17 @@ impl pallet_devices::Config for Runtime {
 	type DeviceSigner = <Signature as sp_runtime::traits::Verify>::Signer;
 	type LifecycleHooks = ();
 	type WeightInfo = pallet_devices::weights::EstimatedWeight<ParityDbWeight>;
+}
+
+impl pallet_anchors::Config for Runtime {
+	type Registry = Devices;
+	/// Owners only, until grants exist.
+	type Access = ();
+	type Time = Timestamp;
+	type MaxUriLen = ConstU32<128>;
+	type MaxBatchSize = ConstU32<4096>;
+	/// A device may anchor 100 times an hour without fees.
+	type FreeAnchorsPerWindow = ConstU32<100>;
+	type FreeWindow = ConstU32<{ HOURS }>;
+	type WeightInfo = pallet_anchors::weights::EstimatedWeight<ParityDbWeight>;
 }

@@ -156,7 +156,11 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// Fees, unless the call is feeless (a device's free anchors, see `pallet-anchors`).
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -223,8 +227,14 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
 
+	#[runtime::pallet_index(7)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
+
 	// iotchain's own pallets.
 
 	#[runtime::pallet_index(10)]
 	pub type Devices = pallet_devices;
+
+	#[runtime::pallet_index(11)]
+	pub type Anchors = pallet_anchors;
 }

@@ -1,0 +1,105 @@
+//! Who may anchor, and extending a stream's hash chain.
+
+use crate::*;
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::*, traits::Time};
+
+impl<T: Config> Pallet<T> {
+	/// The device whose key `who` is.
+	pub(crate) fn device_of_signer(who: &T::AccountId) -> Result<DeviceId, Error<T>> {
+		T::Registry::device_of_key(who).ok_or(Error::<T>::NotADevice)
+	}
+
+	/// Ensures `who` may anchor `stream` of `device_id` on its behalf: its owner, or a holder
+	/// of `Write` on the stream.
+	pub(crate) fn ensure_writer(
+		who: &T::AccountId,
+		device_id: &DeviceId,
+		stream: StreamId,
+	) -> DispatchResult {
+		let owner = T::Registry::owner_of(device_id).ok_or_else(|| {
+			// Retired devices have no owner any more, but are known.
+			if T::Registry::status_of(device_id).is_some() {
+				Error::<T>::DeviceNotActive
+			} else {
+				Error::<T>::UnknownDevice
+			}
+		})?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			owner == *who
+				|| T::Access::has_permission(device_id, who, stream, Permission::Write, now),
+			Error::<T>::NotAllowed
+		);
+		Ok(())
+	}
+
+	/// Records an anchor of `kind` from `first_seq` and extends the stream's hash chain.
+	/// `by_device`: submitted by the device key itself (which may use the free quota).
+	pub(crate) fn do_anchor(
+		submitter: T::AccountId,
+		device_id: DeviceId,
+		stream: StreamId,
+		first_seq: Seq,
+		kind: AnchorKind,
+		digest: H256,
+		uri: Option<Vec<u8>>,
+		by_device: bool,
+	) -> DispatchResult {
+		ensure!(T::Registry::is_active(&device_id), Error::<T>::DeviceNotActive);
+		let uri = uri
+			.map(|uri| BoundedVec::try_from(uri).map_err(|_| Error::<T>::UriTooLong))
+			.transpose()?;
+
+		let previous = Heads::<T>::get(device_id, stream).unwrap_or_default();
+		ensure!(first_seq > previous.seq, Error::<T>::StaleSequence);
+		let count = kind.readings();
+		let last_seq = first_seq
+			.checked_add(Seq::from(count).saturating_sub(1))
+			.ok_or(Error::<T>::SequenceOverflow)?;
+
+		// `previous.seq < first_seq ≤ Seq::MAX`, so `previous.seq + 1` cannot overflow.
+		let expected = previous.seq.saturating_add(1);
+		if first_seq > expected {
+			Self::deposit_event(Event::GapDetected { device_id, stream, expected, got: first_seq });
+		}
+		if by_device {
+			Self::use_free_anchor(&device_id);
+		}
+
+		let block = frame_system::Pallet::<T>::block_number();
+		let head = next_head(&previous.head, first_seq, &digest);
+		Heads::<T>::insert(
+			device_id,
+			stream,
+			AnchorHead {
+				seq: last_seq,
+				head,
+				count: previous.count.saturating_add(1),
+				last_block: block,
+			},
+		);
+		Anchors::<T>::insert(
+			(device_id, stream, first_seq),
+			AnchorRecord::<T> {
+				kind,
+				digest,
+				block,
+				timestamp: T::Time::now(),
+				submitter: submitter.clone(),
+				uri,
+			},
+		);
+
+		Self::deposit_event(Event::Anchored {
+			device_id,
+			stream,
+			seq: first_seq,
+			count,
+			digest,
+			submitter,
+			head,
+		});
+		Ok(())
+	}
+}

@@ -1,0 +1,269 @@
+//! # Anchors pallet
+//!
+//! The data-integrity heart of iotchain: once the fingerprint of a reading is anchored, nobody —
+//! not the device, not its owner, not a validator — can rewrite or silently drop it.
+//!
+//! ## Model
+//!
+//! A device has streams ([`StreamId`], chosen by the application: temperature, GPS, …). Each
+//! (device, stream) has a hash chain whose [`AnchorHead`] is in [`Heads`]; every anchor extends
+//! it with [`next_head`]`(head, seq, digest)` (defined once in `iotchain-primitives` and used by
+//! clients too), so a client that kept its readings can recompute the head and prove nothing
+//! was dropped or reordered.
+//!
+//! Sequence numbers come from the device and start at 1. An anchor at or below the stream's
+//! last `seq` is refused ([`Error::StaleSequence`]: a replay or a rollback); one above
+//! `last + 1` is accepted with a [`Event::GapDetected`] event, so suppressed readings become
+//! visible. Each anchor is recorded in [`Anchors`] under (device, stream, seq): the digest (or a
+//! batch's Merkle root), the block, its timestamp, the submitter and an optional URI of the
+//! off-chain data. Nothing is ever erased or overwritten.
+//!
+//! A batch commits `count` readings with consecutive sequence numbers in one Merkle root whose
+//! leaves are `seq ‖ digest` ([`merkle_root`]; the `binary-merkle-tree` crate, the same code in
+//! runtime and clients). It is one step of the hash chain, recorded under its first `seq`.
+//!
+//! ## Who may anchor
+//!
+//! - [`anchor`](Pallet::anchor) and [`anchor_batch`](Pallet::anchor_batch) without a device id:
+//!   the **device key** itself (resolved through [`DeviceRegistry`]).
+//! - [`anchor_for`](Pallet::anchor_for) and `anchor_batch` with a device id: the device's owner,
+//!   or an account holding [`Permission::Write`] on that stream ([`AccessControl`]), such as a
+//!   gateway for legacy sensors.
+//! - In every case the device must be `Active`: a suspended, compromised or retired device's
+//!   data cannot be anchored.
+//!
+//! ## Free anchoring for devices
+//!
+//! A device key holds no funds: it exists through the registry's provider reference. An active
+//! device may anchor (`anchor`, `anchor_batch` without a device id) **without fees**, up to
+//! [`Config::FreeAnchorsPerWindow`] anchors in each window of [`Config::FreeWindow`] blocks.
+//! This uses FRAME's `#[pallet::feeless_if]` with `pallet-skip-feeless-payment` wrapping the
+//! runtime's `ChargeTransactionPayment`: while the quota lasts, the fee check is skipped; past
+//! it, the transaction must pay like any other, which a zero-balance key cannot, so the
+//! transaction pool and block building reject it before inclusion. The quota is counted when an
+//! anchor executes, with the same rule that validated it, and the rule is re-checked for every
+//! transaction as a block is built, so exactly `FreeAnchorsPerWindow` free anchors fit in a
+//! window. A device whose key does hold funds pays normally once its quota is used.
+//!
+//! ## Verification
+//!
+//! [`Pallet::verify_reading`] (the `AnchorsApi` runtime API) says whether a reading is anchored
+//! as claimed, and whether it was anchored while the device's key was reported compromised
+//! (suspect). [`Pallet::anchor_head`] returns a stream's head.
+//!
+//! ## Storage growth
+//!
+//! Each anchor adds one [`Anchors`] entry (at most `AnchorRecord::max_encoded_len()` bytes:
+//! about 100 bytes plus the URI, bounded by [`Config::MaxUriLen`], and a 84-byte key) and
+//! rewrites its stream's head (about 60 bytes). Anchors are kept forever; they are paid for by
+//! transaction fees, and free anchors are bounded by the per-device quota (each device being
+//! backed by its owner's registry deposit).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+mod features;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use iotchain_primitives::{
+	merkle_root, next_head, AccessControl, AnchorHead, DeviceId, DeviceRegistry, MerkleProof,
+	Permission, Seq, StreamId, Verification,
+};
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use polkadot_sdk::{frame_support, frame_system, sp_core::H256, sp_runtime};
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{pallet_prelude::*, traits::Time};
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The device registry: who is a device, who owns it, is it active or compromised.
+		type Registry: DeviceRegistry<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// Who besides the owner may anchor a device's data (`Write` grants).
+		type Access: AccessControl<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// The chain's clock, recorded with every anchor.
+		type Time: Time;
+
+		/// The maximum length of an anchor's URI, in bytes.
+		#[pallet::constant]
+		type MaxUriLen: Get<u32>;
+
+		/// The maximum number of readings in one batch.
+		#[pallet::constant]
+		type MaxBatchSize: Get<u32>;
+
+		/// How many anchors an active device may submit without fees per window.
+		#[pallet::constant]
+		type FreeAnchorsPerWindow: Get<u32>;
+
+		/// The length of a free-anchor window, in blocks (windows start at multiples of it).
+		#[pallet::constant]
+		type FreeWindow: Get<BlockNumberFor<Self>>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The head of each (device, stream) hash chain.
+	#[pallet::storage]
+	pub type Heads<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		DeviceId,
+		Twox64Concat,
+		StreamId,
+		AnchorHead<BlockNumberFor<T>>,
+	>;
+
+	/// Every anchor, under (device, stream, seq) — a batch under its first `seq`. Append-only.
+	#[pallet::storage]
+	pub type Anchors<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, DeviceId>,
+			NMapKey<Twox64Concat, StreamId>,
+			NMapKey<Twox64Concat, Seq>,
+		),
+		AnchorRecord<T>,
+	>;
+
+	/// The free anchors each device used in its current window.
+	#[pallet::storage]
+	pub type FreeAnchorsUsed<T: Config> =
+		StorageMap<_, Blake2_128Concat, DeviceId, QuotaUsage<BlockNumberFor<T>>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Data was anchored: a reading (`count` 1) or a batch of `count` readings from `seq`,
+		/// extending the stream's hash chain to `head`.
+		Anchored {
+			device_id: DeviceId,
+			stream: StreamId,
+			seq: Seq,
+			count: u32,
+			digest: H256,
+			submitter: T::AccountId,
+			head: H256,
+		},
+		/// Sequence numbers were skipped: `expected` was next, `got` was anchored. The readings
+		/// in between were never anchored.
+		GapDetected { device_id: DeviceId, stream: StreamId, expected: Seq, got: Seq },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The signer is not the current key of any device.
+		NotADevice,
+		/// No device is registered under this id.
+		UnknownDevice,
+		/// The device is not active (suspended, compromised or retired): its data cannot be
+		/// anchored.
+		DeviceNotActive,
+		/// The signer is neither the device's owner nor holds `Write` on this stream.
+		NotAllowed,
+		/// The sequence number is not above the stream's last one: a replay or a rollback.
+		StaleSequence,
+		/// The batch's sequence numbers would overflow.
+		SequenceOverflow,
+		/// A batch must contain at least one reading.
+		EmptyBatch,
+		/// A batch may contain at most `MaxBatchSize` readings.
+		BatchTooLarge,
+		/// The URI is longer than `MaxUriLen` bytes.
+		UriTooLong,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Anchor the `digest` of reading `seq` of `stream`, signed by the device key itself.
+		///
+		/// Free of fees while the device's quota lasts (`FreeAnchorsPerWindow` per
+		/// `FreeWindow` blocks). `uri` optionally points to the off-chain data.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::anchor())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _stream: &StreamId, _seq: &Seq, _digest: &H256, _uri: &Option<Vec<u8>>| -> bool {
+			Pallet::<T>::has_free_anchor(origin)
+		})]
+		pub fn anchor(
+			origin: OriginFor<T>,
+			stream: StreamId,
+			seq: Seq,
+			digest: H256,
+			uri: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let device_id = Self::device_of_signer(&who)?;
+			Self::do_anchor(who, device_id, stream, seq, AnchorKind::Reading, digest, uri, true)
+		}
+
+		/// Anchor the `digest` of reading `seq` of `stream` of `device_id`, on its behalf: by
+		/// the device's owner or an account with `Write` on the stream (e.g. a gateway).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::anchor_for())]
+		pub fn anchor_for(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			stream: StreamId,
+			seq: Seq,
+			digest: H256,
+			uri: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_writer(&who, &device_id, stream)?;
+			Self::do_anchor(who, device_id, stream, seq, AnchorKind::Reading, digest, uri, false)
+		}
+
+		/// Anchor a batch of `count` readings with sequence numbers `first_seq ..
+		/// first_seq + count` as one Merkle root (leaves `seq ‖ digest`).
+		///
+		/// Without `device_id`, signed by the device key (free within the quota, like
+		/// `anchor`); with it, by the owner or a `Write` holder on the stream.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::anchor_batch())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, device_id: &Option<DeviceId>, _stream: &StreamId, _first_seq: &Seq, _count: &u32, _merkle_root: &H256, _uri: &Option<Vec<u8>>| -> bool {
+			device_id.is_none() && Pallet::<T>::has_free_anchor(origin)
+		})]
+		pub fn anchor_batch(
+			origin: OriginFor<T>,
+			device_id: Option<DeviceId>,
+			stream: StreamId,
+			first_seq: Seq,
+			count: u32,
+			merkle_root: H256,
+			uri: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(count > 0, Error::<T>::EmptyBatch);
+			ensure!(count <= T::MaxBatchSize::get(), Error::<T>::BatchTooLarge);
+			let (device_id, by_device) = match device_id {
+				None => (Self::device_of_signer(&who)?, true),
+				Some(device_id) => {
+					Self::ensure_writer(&who, &device_id, stream)?;
+					(device_id, false)
+				},
+			};
+			let kind = AnchorKind::Batch { count };
+			Self::do_anchor(who, device_id, stream, first_seq, kind, merkle_root, uri, by_device)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+//! A test runtime: System, Timestamp and the anchors pallet, with a registry and access control
+//! that the tests set up directly.
+
+use crate as pallet_anchors;
+use crate::*;
+use alloc::collections::BTreeMap;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use iotchain_primitives::DeviceStatus;
+use polkadot_sdk::{pallet_timestamp, sp_io};
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type BlockNumber = u64;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type AnchorsPallet = pallet_anchors;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+/// A device as the mock registry knows it.
+#[derive(Clone)]
+pub struct MockDevice {
+	pub owner: AccountId,
+	pub key: AccountId,
+	pub status: DeviceStatus<BlockNumber>,
+}
+
+parameter_types! {
+	pub static Registered: BTreeMap<DeviceId, MockDevice> = BTreeMap::new();
+	/// `Write` grants: (device, grantee, stream, expires at).
+	pub static WriteGrants: Vec<(DeviceId, AccountId, StreamId, BlockNumber)> = Vec::new();
+}
+
+/// The registry, as `pallet-devices` implements it, over [`Registered`].
+pub struct MockRegistry;
+impl DeviceRegistry<AccountId, BlockNumber> for MockRegistry {
+	fn device_of_key(key: &AccountId) -> Option<DeviceId> {
+		Registered::get()
+			.into_iter()
+			.find(|(_, d)| d.key == *key && d.status != DeviceStatus::Retired)
+			.map(|(id, _)| id)
+	}
+	fn owner_of(device: &DeviceId) -> Option<AccountId> {
+		Registered::get().get(device).filter(|d| d.status != DeviceStatus::Retired).map(|d| d.owner)
+	}
+	fn status_of(device: &DeviceId) -> Option<DeviceStatus<BlockNumber>> {
+		Registered::get().get(device).map(|d| d.status)
+	}
+	fn is_suspect(device: &DeviceId, at: BlockNumber) -> bool {
+		matches!(Self::status_of(device), Some(DeviceStatus::Compromised { since }) if at >= since)
+	}
+}
+
+/// Access control over [`WriteGrants`].
+pub struct MockAccess;
+impl AccessControl<AccountId, BlockNumber> for MockAccess {
+	fn has_permission(
+		device: &DeviceId,
+		who: &AccountId,
+		stream: StreamId,
+		permission: Permission,
+		now: BlockNumber,
+	) -> bool {
+		permission == Permission::Write
+			&& WriteGrants::get().iter().any(|(d, grantee, s, expires)| {
+				d == device && grantee == who && *s == stream && now < *expires
+			})
+	}
+}
+
+pub const MAX_URI_LEN: u32 = 32;
+pub const MAX_BATCH: u32 = 100;
+pub const FREE_ANCHORS: u32 = 3;
+pub const FREE_WINDOW: BlockNumber = 10;
+
+impl Config for Test {
+	type Registry = MockRegistry;
+	type Access = MockAccess;
+	type Time = Timestamp;
+	type MaxUriLen = ConstU32<MAX_URI_LEN>;
+	type MaxBatchSize = ConstU32<MAX_BATCH>;
+	type FreeAnchorsPerWindow = ConstU32<FREE_ANCHORS>;
+	type FreeWindow = frame_support::traits::ConstU64<FREE_WINDOW>;
+	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+}
+
+pub const OWNER: AccountId = 1;
+pub const DEVICE_KEY: AccountId = 2;
+pub const GATEWAY: AccountId = 3;
+pub const STRANGER: AccountId = 4;
+pub const DEVICE: DeviceId = DeviceId::repeat_byte(0xd1);
+
+/// Sets `DEVICE`'s status.
+pub fn set_status(status: DeviceStatus<BlockNumber>) {
+	Registered::mutate(|r| {
+		if let Some(d) = r.get_mut(&DEVICE) {
+			d.status = status
+		}
+	});
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(1_000);
+		Registered::set(BTreeMap::from([(
+			DEVICE,
+			MockDevice { owner: OWNER, key: DEVICE_KEY, status: DeviceStatus::Active },
+		)]));
+		WriteGrants::set(Vec::new());
+	});
+	ext
+}

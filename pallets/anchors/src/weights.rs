@@ -1,0 +1,47 @@
+//! Weights of the anchors pallet's calls.
+//!
+//! Until the benchmarks land (`frame-benchmarking`, its own issue), these are estimates: a
+//! fixed compute part (hashing the chain step; a batch's Merkle root is computed off-chain)
+//! plus the storage reads and writes each call makes (registry and access lookups included),
+//! priced with the database weights `D`.
+
+use core::marker::PhantomData;
+use polkadot_sdk::frame_support::{
+	traits::Get,
+	weights::{RuntimeDbWeight, Weight},
+};
+
+/// Weight functions needed by the pallet.
+pub trait WeightInfo {
+	fn anchor() -> Weight;
+	fn anchor_for() -> Weight;
+	fn anchor_batch() -> Weight;
+}
+
+/// Estimated weights, with storage access priced by `D` (the runtime's `DbWeight`).
+pub struct EstimatedWeight<D>(PhantomData<D>);
+
+/// Compute part of an anchor: origin resolution, one blake2 chain step, the event.
+const BASE: Weight = Weight::from_parts(30_000_000, 0);
+/// Proof size of the records an anchor reads (device, grants, head, quota).
+const PROOF: Weight = Weight::from_parts(0, 6_000);
+
+impl<D: Get<RuntimeDbWeight>> EstimatedWeight<D> {
+	fn estimate(reads: u64, writes: u64) -> Weight {
+		BASE.saturating_add(PROOF).saturating_add(D::get().reads_writes(reads, writes))
+	}
+}
+
+impl<D: Get<RuntimeDbWeight>> WeightInfo for EstimatedWeight<D> {
+	fn anchor() -> Weight {
+		// Key index, device, head, quota, timestamp; head, record, quota.
+		Self::estimate(5, 3)
+	}
+	fn anchor_for() -> Weight {
+		// Device (owner), grant, device (status), head, timestamp; head, record.
+		Self::estimate(5, 2)
+	}
+	fn anchor_batch() -> Weight {
+		Self::estimate(6, 3)
+	}
+}

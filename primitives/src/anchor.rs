@@ -1,0 +1,195 @@
+//! Data anchoring: the per-stream hash chain, Merkle batches of readings, and what verification
+//! answers. Runtime and clients compute these with the same code.
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+	binary_merkle_tree::{self, Leaf},
+	sp_core::H256,
+	sp_crypto_hashing::blake2_256,
+	sp_runtime::traits::BlakeTwo256,
+};
+use scale_info::TypeInfo;
+
+/// An application-defined data stream of a device (temperature, GPS, …).
+pub type StreamId = u32;
+
+/// A reading's sequence number, assigned by the device. Each stream starts at 1.
+pub type Seq = u64;
+
+/// The head of a stream before its first anchor.
+pub const GENESIS_HEAD: H256 = H256::zero();
+
+/// One step of a stream's hash chain: `blake2_256(prev ‖ seq ‖ digest)`, with `seq` as 8
+/// little-endian bytes. For a batch, `seq` is its first sequence number and `digest` its Merkle
+/// root.
+pub fn next_head(prev: &H256, seq: Seq, digest: &H256) -> H256 {
+	H256(blake2_256(&(prev, seq, digest).encode()))
+}
+
+/// The head of a chain that starts at [`GENESIS_HEAD`] and goes through `steps` in order.
+pub fn fold_heads<'a>(steps: impl IntoIterator<Item = (Seq, &'a H256)>) -> H256 {
+	steps.into_iter().fold(GENESIS_HEAD, |head, (seq, digest)| next_head(&head, seq, digest))
+}
+
+/// The Merkle leaf of reading `seq` with `digest`: `seq ‖ digest` (8 + 32 bytes). The tree
+/// hashes it with blake2-256, so the leaf hash is `blake2_256(seq ‖ digest)`.
+pub fn leaf(seq: Seq, digest: &H256) -> [u8; 40] {
+	let mut leaf = [0u8; 40];
+	leaf[..8].copy_from_slice(&seq.to_le_bytes());
+	leaf[8..].copy_from_slice(digest.as_bytes());
+	leaf
+}
+
+/// The Merkle root of a batch of readings with consecutive sequence numbers from `first_seq`.
+pub fn merkle_root(first_seq: Seq, digests: &[H256]) -> H256 {
+	binary_merkle_tree::merkle_root::<BlakeTwo256, _>(leaves(first_seq, digests))
+}
+
+/// The proof that the reading at `index` of a batch is in the batch's Merkle root; `None` if
+/// `index` is out of the batch.
+pub fn merkle_proof(first_seq: Seq, digests: &[H256], index: u32) -> Option<MerkleProof> {
+	if index as usize >= digests.len() {
+		return None;
+	}
+	let proof =
+		binary_merkle_tree::merkle_proof::<BlakeTwo256, _, _>(leaves(first_seq, digests), index);
+	Some(MerkleProof {
+		leaf_index: index,
+		number_of_leaves: proof.number_of_leaves,
+		items: proof.proof,
+	})
+}
+
+fn leaves(first_seq: Seq, digests: &[H256]) -> Vec<[u8; 40]> {
+	digests
+		.iter()
+		.enumerate()
+		.map(|(i, digest)| leaf(first_seq.saturating_add(i as Seq), digest))
+		.collect()
+}
+
+/// The proof that a reading is one leaf of a batch's Merkle root.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct MerkleProof {
+	/// The reading's position in the batch (its `seq` minus the batch's first `seq`).
+	pub leaf_index: u32,
+	/// The number of readings in the batch.
+	pub number_of_leaves: u32,
+	/// The sibling hashes from the leaf up to the root.
+	pub items: Vec<H256>,
+}
+
+impl MerkleProof {
+	/// Whether this proves that reading `seq` with `digest` is in the batch with `root`.
+	pub fn verify(&self, root: &H256, seq: Seq, digest: &H256) -> bool {
+		let leaf = leaf(seq, digest);
+		binary_merkle_tree::verify_proof::<BlakeTwo256, _, _>(
+			root,
+			self.items.iter().copied(),
+			self.number_of_leaves,
+			self.leaf_index,
+			Leaf::Value(&leaf[..]),
+		)
+	}
+}
+
+/// The head of a device's stream.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct AnchorHead<BlockNumber> {
+	/// The last sequence number anchored (0 before the first anchor).
+	pub seq: Seq,
+	/// The hash chain's head: the fold of [`next_head`] over the stream's anchors.
+	pub head: H256,
+	/// The number of anchors (single readings and batches) in the stream.
+	pub count: u64,
+	/// The block of the last anchor.
+	pub last_block: BlockNumber,
+}
+
+/// What the chain says about a reading.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Verification<AccountId, BlockNumber, Moment> {
+	/// The reading is anchored as claimed.
+	Anchored {
+		/// The block it was anchored in.
+		block: BlockNumber,
+		/// That block's timestamp (milliseconds since the Unix epoch).
+		timestamp: Moment,
+		/// The account that submitted it (the device key, its owner or a gateway).
+		submitter: AccountId,
+		/// Whether it was anchored while the device's key was reported compromised.
+		suspect: bool,
+	},
+	/// Nothing is anchored at that sequence number (or the proof names a batch that is not).
+	NotAnchored,
+	/// Something else is anchored there: the data or its proof does not match.
+	Mismatch,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn digests(n: usize) -> Vec<H256> {
+		(0..n).map(|i| H256(blake2_256(&(i as u64).to_le_bytes()))).collect()
+	}
+
+	#[test]
+	fn next_head_hashes_prev_seq_and_digest() {
+		let (prev, digest) = (H256::repeat_byte(1), H256::repeat_byte(2));
+		let mut preimage = Vec::new();
+		preimage.extend_from_slice(prev.as_bytes());
+		preimage.extend_from_slice(&7u64.to_le_bytes());
+		preimage.extend_from_slice(digest.as_bytes());
+		assert_eq!(next_head(&prev, 7, &digest), H256(blake2_256(&preimage)));
+		assert_ne!(next_head(&prev, 8, &digest), next_head(&prev, 7, &digest));
+		let d = digests(2);
+		assert_eq!(
+			fold_heads([(1, &d[0]), (2, &d[1])]),
+			next_head(&next_head(&GENESIS_HEAD, 1, &d[0]), 2, &d[1])
+		);
+	}
+
+	#[test]
+	fn every_leaf_of_a_batch_proves_and_forgeries_do_not() {
+		for n in [1usize, 2, 3, 7, 100] {
+			let d = digests(n);
+			let root = merkle_root(10, &d);
+			for index in 0..n as u32 {
+				let proof = merkle_proof(10, &d, index).expect("index in batch");
+				let seq = 10 + index as u64;
+				assert!(proof.verify(&root, seq, &d[index as usize]), "leaf {index} of {n}");
+				// Another digest, another seq, another root: refused.
+				assert!(!proof.verify(&root, seq, &H256::repeat_byte(0xee)));
+				assert!(!proof.verify(&root, seq + 1, &d[index as usize]));
+				assert!(!proof.verify(&merkle_root(11, &d), seq, &d[index as usize]));
+			}
+			assert!(merkle_proof(10, &d, n as u32).is_none());
+		}
+	}
+
+	#[test]
+	fn a_tampered_proof_fails() {
+		let d = digests(8);
+		let root = merkle_root(1, &d);
+		let mut proof = merkle_proof(1, &d, 3).unwrap();
+		proof.items[0] = H256::repeat_byte(9);
+		assert!(!proof.verify(&root, 4, &d[3]));
+		let mut moved = merkle_proof(1, &d, 3).unwrap();
+		moved.leaf_index = 4;
+		assert!(!moved.verify(&root, 4, &d[3]));
+	}
+}
