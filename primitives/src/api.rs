@@ -1,6 +1,9 @@
 //! The runtime APIs clients call (through the node's RPC or `state_call`).
 
-use crate::{AnchorHead, DeviceId, MerkleProof, Seq, StreamId, Verification};
+use crate::{
+	AccessDecision, AnchorHead, DeviceId, MerkleProof, Permission, Seq, StreamId, Verification,
+};
+use alloc::vec::Vec;
 use codec::Codec;
 use polkadot_sdk::{sp_api, sp_core::H256};
 
@@ -24,5 +27,32 @@ sp_api::decl_runtime_apis! {
 
 		/// The head of `stream` of `device`, if anything was anchored on it.
 		fn anchor_head(device: DeviceId, stream: StreamId) -> Option<AnchorHead<BlockNumber>>;
+	}
+}
+
+sp_api::decl_runtime_apis! {
+	/// Access checks for off-chain data services.
+	pub trait AccessApi<AccountId, BlockNumber, Grant>
+	where
+		AccountId: Codec,
+		BlockNumber: Codec,
+		Grant: Codec,
+	{
+		/// Whether `who` may exercise `permission` on `stream` of `device` now (the owner always
+		/// may), until when, and the grantee's encryption key.
+		fn check_access(
+			device: DeviceId,
+			who: AccountId,
+			stream: StreamId,
+			permission: Permission,
+		) -> AccessDecision<BlockNumber>;
+
+		/// The grants on `device`, in storage order: at most `limit` of them, after grantee
+		/// `start_after` if given (pass the last grantee of a page to get the next page).
+		fn grants_of(
+			device: DeviceId,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<(AccountId, Grant)>;
 	}
 }

@@ -12,11 +12,13 @@
 
 extern crate alloc;
 
+pub mod access;
 pub mod anchor;
 pub mod api;
 pub mod device;
 pub mod traits;
 
+pub use access::*;
 pub use anchor::*;
 pub use api::*;
 pub use device::*;

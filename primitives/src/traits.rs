@@ -92,6 +92,10 @@ pub trait AccessControl<AccountId, BlockNumber> {
 		permission: Permission,
 		now: BlockNumber,
 	) -> bool;
+
+	/// Whether `who` holds `Manage` over the whole device (a grant not limited to one stream)
+	/// at block `now`: it may then suspend and resume the device.
+	fn is_manager(device: &DeviceId, who: &AccountId, now: BlockNumber) -> bool;
 }
 
 /// Nobody but the owner: no grants exist.
@@ -103,6 +107,10 @@ impl<AccountId, BlockNumber> AccessControl<AccountId, BlockNumber> for () {
 		_: Permission,
 		_: BlockNumber,
 	) -> bool {
+		false
+	}
+
+	fn is_manager(_: &DeviceId, _: &AccountId, _: BlockNumber) -> bool {
 		false
 	}
 }

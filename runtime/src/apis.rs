@@ -197,6 +197,27 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl iotchain_primitives::AccessApi<Block, AccountId, BlockNumber, pallet_access::Grant<Runtime>>
+		for Runtime
+	{
+		fn check_access(
+			device: iotchain_primitives::DeviceId,
+			who: AccountId,
+			stream: iotchain_primitives::StreamId,
+			permission: iotchain_primitives::Permission,
+		) -> iotchain_primitives::AccessDecision<BlockNumber> {
+			Access::check_access(device, who, stream, permission)
+		}
+
+		fn grants_of(
+			device: iotchain_primitives::DeviceId,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<(AccountId, pallet_access::Grant<Runtime>)> {
+			Access::grants_of(device, start_after, limit)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -131,14 +131,16 @@ impl pallet_devices::Config for Runtime {
 	type MaxCompromises = ConstU32<8>;
 	type DeviceSignature = Signature;
 	type DeviceSigner = <Signature as sp_runtime::traits::Verify>::Signer;
-	type LifecycleHooks = ();
+	/// Grants go when a device changes hands or retires.
+	type LifecycleHooks = Access;
+	type Managers = Access;
 	type WeightInfo = pallet_devices::weights::EstimatedWeight<ParityDbWeight>;
 }
 
 impl pallet_anchors::Config for Runtime {
 	type Registry = Devices;
-	/// Owners only, until grants exist.
-	type Access = ();
+	/// Owners, and accounts with a `Write` grant (gateways).
+	type Access = Access;
 	type Time = Timestamp;
 	type MaxUriLen = ConstU32<128>;
 	type MaxBatchSize = ConstU32<4096>;
@@ -146,4 +148,18 @@ impl pallet_anchors::Config for Runtime {
 	type FreeAnchorsPerWindow = ConstU32<100>;
 	type FreeWindow = ConstU32<{ HOURS }>;
 	type WeightInfo = pallet_anchors::weights::EstimatedWeight<ParityDbWeight>;
+}
+
+parameter_types! {
+	/// Deposit for a grant: 0.1 IOT.
+	pub const GrantDeposit: Balance = 100 * MILLI_UNIT;
+}
+
+impl pallet_access::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Registry = Devices;
+	type GrantDeposit = GrantDeposit;
+	type MaxGrantsPerDevice = ConstU32<64>;
+	type WeightInfo = pallet_access::weights::EstimatedWeight<ParityDbWeight>;
 }

@@ -237,4 +237,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Anchors = pallet_anchors;
+
+	#[runtime::pallet_index(12)]
+	pub type Access = pallet_access;
 }

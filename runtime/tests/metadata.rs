@@ -32,8 +32,14 @@ fn iotchain_pallets_keep_their_names_and_indices() {
 	let metadata = metadata();
 	let pallets: Vec<(&str, u8)> =
 		metadata.pallets.iter().map(|p| (p.name.as_str(), p.index)).collect();
-	for expected in [("System", 0), ("Balances", 4), ("Sudo", 6), ("Devices", 10), ("Anchors", 11)]
-	{
+	for expected in [
+		("System", 0),
+		("Balances", 4),
+		("Sudo", 6),
+		("Devices", 10),
+		("Anchors", 11),
+		("Access", 12),
+	] {
 		assert!(pallets.contains(&expected), "{expected:?} missing in {pallets:?}");
 	}
 }
@@ -41,7 +47,7 @@ fn iotchain_pallets_keep_their_names_and_indices() {
 #[test]
 fn every_call_event_and_error_of_our_pallets_is_documented() {
 	let metadata = metadata();
-	for name in ["Devices", "Anchors"] {
+	for name in ["Devices", "Anchors", "Access"] {
 		let pallet = metadata.pallets.iter().find(|p| p.name == name).expect("pallet present");
 		let calls = pallet.calls.as_ref().expect("pallet has calls").ty.id;
 		let events = pallet.event.as_ref().expect("pallet has events").ty.id;

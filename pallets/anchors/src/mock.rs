@@ -95,6 +95,9 @@ impl AccessControl<AccountId, BlockNumber> for MockAccess {
 				d == device && grantee == who && *s == stream && now < *expires
 			})
 	}
+	fn is_manager(_: &DeviceId, _: &AccountId, _: BlockNumber) -> bool {
+		false
+	}
 }
 
 pub const MAX_URI_LEN: u32 = 32;

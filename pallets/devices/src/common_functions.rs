@@ -49,6 +49,20 @@ impl<T: Config> Pallet<T> {
 		Ok(device)
 	}
 
+	/// The record of `device_id`, if `who` owns or manages it.
+	pub(crate) fn managed_device(
+		who: &T::AccountId,
+		device_id: &DeviceId,
+	) -> Result<DeviceInfo<T>, Error<T>> {
+		let device = Self::device(device_id)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			device.owner == *who || T::Managers::is_manager(device_id, who, now),
+			Error::<T>::NotOwnerOrManager
+		);
+		Ok(device)
+	}
+
 	/// Bounds submitted metadata.
 	pub(crate) fn bound_metadata(
 		metadata: DeviceMetadata,

@@ -38,14 +38,15 @@
 //! | [`cancel_transfer`](Pallet::cancel_transfer) | owner or offered account | withdraws the offer |
 //! | [`update_metadata`](Pallet::update_metadata) | owner | replaces the metadata |
 //! | [`set_firmware`](Pallet::set_firmware) | owner | declares the firmware hash |
-//! | [`suspend`](Pallet::suspend) / [`resume`](Pallet::resume) | owner | pauses / resumes |
+//! | [`suspend`](Pallet::suspend) / [`resume`](Pallet::resume) | owner or manager | pauses / resumes |
 //! | [`report_compromised`](Pallet::report_compromised) | owner | marks the key compromised |
 //! | [`retire`](Pallet::retire) | owner | retires the device for good |
 //!
 //! ## Seams
 //!
 //! Other pallets see the registry through [`DeviceRegistry`] (implemented here) and learn of
-//! transfers and retirements through [`Config::LifecycleHooks`].
+//! transfers and retirements through [`Config::LifecycleHooks`]; the registry asks
+//! [`Config::Managers`] who manages a device.
 //!
 //! ## Storage growth
 //!
@@ -70,8 +71,8 @@ mod mock;
 mod tests;
 
 pub use iotchain_primitives::{
-	DeviceId, DeviceLifecycleHooks, DeviceRegistry, DeviceStatus, RegistrationPayload,
-	RotationPayload,
+	AccessControl, DeviceId, DeviceLifecycleHooks, DeviceRegistry, DeviceStatus,
+	RegistrationPayload, RotationPayload,
 };
 pub use pallet::*;
 pub use types::*;
@@ -126,6 +127,10 @@ pub mod pallet {
 
 		/// What other pallets do when a device changes hands or retires.
 		type LifecycleHooks: DeviceLifecycleHooks<Self::AccountId>;
+
+		/// Who besides the owner manages a device: managers may suspend and resume it (and
+		/// nothing else here: not transfer, retire, rotate keys or report compromise).
+		type Managers: AccessControl<Self::AccountId, BlockNumberFor<Self>>;
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
@@ -227,6 +232,8 @@ pub mod pallet {
 		MetadataTooLong,
 		/// Only the device's owner may do this.
 		NotOwner,
+		/// Only the device's owner or a manager of the device may do this.
+		NotOwnerOrManager,
 		/// Only the device's owner or its (active) device key may do this.
 		NotOwnerOrDevice,
 		/// The device is not active.
@@ -349,7 +356,7 @@ pub mod pallet {
 			Self::do_set_firmware(who, device_id, firmware)
 		}
 
-		/// Suspend an active device: it cannot act until resumed.
+		/// Suspend an active device: it cannot act until resumed. By the owner or a manager.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::suspend())]
 		pub fn suspend(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
@@ -357,7 +364,7 @@ pub mod pallet {
 			Self::do_suspend(who, device_id)
 		}
 
-		/// Resume a suspended device.
+		/// Resume a suspended device. By the owner or a manager.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {

@@ -56,6 +56,25 @@ parameter_types! {
 	pub static RetiredLog: Vec<DeviceId> = Vec::new();
 	/// Ownership changes the hooks were told of, in order.
 	pub static TransferLog: Vec<(DeviceId, AccountId, AccountId)> = Vec::new();
+	/// (device, manager) pairs, as `pallet-access` would report them.
+	pub static DeviceManagers: Vec<(DeviceId, AccountId)> = Vec::new();
+}
+
+/// Managers over [`DeviceManagers`].
+pub struct MockManagers;
+impl AccessControl<AccountId, u64> for MockManagers {
+	fn has_permission(
+		_: &DeviceId,
+		_: &AccountId,
+		_: iotchain_primitives::StreamId,
+		_: iotchain_primitives::Permission,
+		_: u64,
+	) -> bool {
+		false
+	}
+	fn is_manager(device: &DeviceId, who: &AccountId, _: u64) -> bool {
+		DeviceManagers::get().iter().any(|(d, m)| d == device && m == who)
+	}
 }
 
 /// Records what the registry reports, like `pallet-access` reacts to it.
@@ -88,6 +107,7 @@ impl Config for Test {
 	type DeviceSignature = MultiSignature;
 	type DeviceSigner = MultiSigner;
 	type LifecycleHooks = RecordingHooks;
+	type Managers = MockManagers;
 	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
 }
 

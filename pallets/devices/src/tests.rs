@@ -627,7 +627,7 @@ mod ownership {
 			// The previous owner has no say any more.
 			assert_noop!(
 				Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE),
-				Error::<Test>::NotOwner
+				Error::<Test>::NotOwnerOrManager
 			);
 		});
 	}
@@ -813,7 +813,7 @@ mod lifecycle {
 			);
 			assert_noop!(
 				Registry::suspend(RuntimeOrigin::signed(bob()), DEVICE),
-				Error::<Test>::NotOwner
+				Error::<Test>::NotOwnerOrManager
 			);
 			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE));
 			assert_eq!(last_event(), Event::Suspended { device_id: DEVICE }.into());
@@ -825,11 +825,55 @@ mod lifecycle {
 			);
 			assert_noop!(
 				Registry::resume(RuntimeOrigin::signed(bob()), DEVICE),
-				Error::<Test>::NotOwner
+				Error::<Test>::NotOwnerOrManager
 			);
 			assert_ok!(Registry::resume(RuntimeOrigin::signed(alice()), DEVICE));
 			assert_eq!(last_event(), Event::Resumed { device_id: DEVICE }.into());
 			assert!(Pallet::<Test>::is_active(&DEVICE));
+		});
+	}
+
+	#[test]
+	fn a_manager_suspends_and_resumes_but_does_nothing_else() {
+		test(|| {
+			let key = Key::sr("sensor");
+			register(&alice(), DEVICE, &key);
+			DeviceManagers::set(vec![(DEVICE, bob())]);
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(bob()), DEVICE));
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(bob()), DEVICE));
+			// Managing one device gives nothing on another.
+			register(&alice(), OTHER_DEVICE, &Key::sr("other"));
+			assert_noop!(
+				Registry::suspend(RuntimeOrigin::signed(bob()), OTHER_DEVICE),
+				Error::<Test>::NotOwnerOrManager
+			);
+
+			let new = Key::sr("new");
+			assert_noop!(
+				Registry::rotate_key(
+					RuntimeOrigin::signed(bob()),
+					DEVICE,
+					new.account(),
+					rotation_proof(&new, DEVICE, &key.account()),
+				),
+				Error::<Test>::NotOwnerOrDevice
+			);
+			assert_noop!(
+				Registry::transfer_ownership(RuntimeOrigin::signed(bob()), DEVICE, bob()),
+				Error::<Test>::NotOwner
+			);
+			assert_noop!(
+				Registry::report_compromised(RuntimeOrigin::signed(bob()), DEVICE, 1),
+				Error::<Test>::NotOwner
+			);
+			assert_noop!(
+				Registry::update_metadata(RuntimeOrigin::signed(bob()), DEVICE, default_metadata()),
+				Error::<Test>::NotOwner
+			);
+			assert_noop!(
+				Registry::retire(RuntimeOrigin::signed(bob()), DEVICE),
+				Error::<Test>::NotOwner
+			);
 		});
 	}
 

@@ -6,7 +6,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_suspend(who: T::AccountId, device_id: DeviceId) -> DispatchResult {
-		let mut device = Self::owned_device(&who, &device_id)?;
+		let mut device = Self::managed_device(&who, &device_id)?;
 		ensure!(device.status == DeviceStatus::Active, Error::<T>::NotActive);
 
 		device.status = DeviceStatus::Suspended;
@@ -17,7 +17,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_resume(who: T::AccountId, device_id: DeviceId) -> DispatchResult {
-		let mut device = Self::owned_device(&who, &device_id)?;
+		let mut device = Self::managed_device(&who, &device_id)?;
 		ensure!(device.status == DeviceStatus::Suspended, Error::<T>::NotSuspended);
 
 		device.status = DeviceStatus::Active;

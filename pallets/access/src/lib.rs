@@ -1,0 +1,203 @@
+//! # Access pallet
+//!
+//! Owners decide who may read, write or manage a device's data. The chain enforces write
+//! rights itself (`pallet-anchors` asks [`AccessControl`] before a gateway anchors) and answers
+//! read-right questions for off-chain data services (the `AccessApi` runtime API).
+//!
+//! ## Model
+//!
+//! A [`Grant`] is keyed by (device, grantee account): a set of [`Permissions`] (`READ`,
+//! `WRITE`, `MANAGE`), optionally limited to one stream, optionally expiring at a block, with
+//! the grantee's X25519 key for encrypting data to it. The account that granted it pays a
+//! deposit ([`Config::GrantDeposit`]), returned when the grant goes.
+//!
+//! - Expiry is enforced at every check: a grant gives nothing from its `expires_at` block on,
+//!   even before it is cleaned up. Expired grants are removed in bounded `on_idle` work, their
+//!   deposit returned to whoever paid it.
+//! - The owner may grant anything. A `MANAGE` holder (on every stream) may grant only what it
+//!   holds: no permission it lacks, no wider stream, no later expiry (or no expiry when its own
+//!   expires). It may revoke the grants it could have made, and suspend or resume the device
+//!   (through the registry), but never transfer, retire or rotate it.
+//! - No orphans: when a grant is revoked or renounced, every grant its holder made on the
+//!   device goes with it, transitively, with their deposits returned. Expiry needs no such
+//!   cascade: a grant never outlives the manager that made it.
+//! - A device that retires or changes hands loses all its grants ([`DeviceLifecycleHooks`]).
+//! - At most [`Config::MaxGrantsPerDevice`] grants per device (a per-device, not chain-wide,
+//!   bound), which bounds the work of a cascade or a retirement.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+mod features;
+mod impls;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use iotchain_primitives::{
+	AccessControl, AccessDecision, DeviceId, DeviceLifecycleHooks, DeviceRegistry, Permission,
+	Permissions, StreamId,
+};
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use polkadot_sdk::{frame_support, frame_system};
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency the deposits are held in.
+		type Currency: Inspect<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The device registry: who owns a device.
+		type Registry: DeviceRegistry<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// The deposit held for each grant from the account that made it.
+		#[pallet::constant]
+		type GrantDeposit: Get<BalanceOf<Self>>;
+
+		/// The maximum number of grants on one device.
+		#[pallet::constant]
+		type MaxGrantsPerDevice: Get<u32>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The reasons this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit for a grant.
+		#[codec(index = 0)]
+		GrantDeposit,
+	}
+
+	/// The grants on each device, by grantee.
+	#[pallet::storage]
+	pub type Grants<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, DeviceId, Blake2_128Concat, T::AccountId, Grant<T>>;
+
+	/// The number of grants on each device.
+	#[pallet::storage]
+	pub type GrantCount<T: Config> = StorageMap<_, Blake2_128Concat, DeviceId, u32, ValueQuery>;
+
+	/// Where the `on_idle` clean-up of expired grants goes on from (a raw storage key).
+	#[pallet::storage]
+	pub type CleanupCursor<T: Config> = StorageValue<_, BoundedVec<u8, ConstU32<256>>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `grantee` received (or had replaced) a grant on the device.
+		Granted {
+			device_id: DeviceId,
+			grantee: T::AccountId,
+			permissions: Permissions,
+			stream: Option<StreamId>,
+			expires_at: Option<BlockNumberFor<T>>,
+			granted_by: T::AccountId,
+		},
+		/// A grant was removed (revoked, renounced, cascaded from its granter's removal, or
+		/// dropped with the device) and its deposit returned.
+		Revoked { device_id: DeviceId, grantee: T::AccountId },
+		/// An expired grant was cleaned up and its deposit returned.
+		Expired { device_id: DeviceId, grantee: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The device is not registered (or retired).
+		UnknownDevice,
+		/// The permissions are empty or hold unknown bits.
+		InvalidPermissions,
+		/// The expiry block is not in the future.
+		ExpiryInPast,
+		/// The owner needs no grant.
+		GranteeIsOwner,
+		/// Only the owner or a manager of the device may do this.
+		NotAllowed,
+		/// A manager may not grant or revoke more than it holds: permissions, stream or expiry.
+		Escalation,
+		/// The device has `MaxGrantsPerDevice` grants already.
+		TooManyGrants,
+		/// The account has no grant on the device.
+		NoGrant,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Removes expired grants, as many as the block's spare weight allows, and returns
+		/// their deposits.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::clean_up_expired(now, remaining)
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Grant `permissions` on `device_id` to `grantee`: on one `stream` or all (`None`),
+		/// until `expires_at` (the first block it no longer counts) or revoked, with the
+		/// grantee's X25519 `grantee_key`. Replaces the grantee's previous grant.
+		///
+		/// By the owner, or a manager within its own grant. Holds `GrantDeposit` from the
+		/// caller.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::grant(T::MaxGrantsPerDevice::get()))]
+		pub fn grant(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			grantee: T::AccountId,
+			permissions: Permissions,
+			stream: Option<StreamId>,
+			expires_at: Option<BlockNumberFor<T>>,
+			grantee_key: Option<[u8; 32]>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_grant(who, device_id, grantee, permissions, stream, expires_at, grantee_key)
+		}
+
+		/// Revoke `grantee`'s grant on `device_id`, and every grant it made there. By the owner
+		/// or a manager that could have made the grant. Deposits are returned to their payers.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::revoke(T::MaxGrantsPerDevice::get()))]
+		pub fn revoke(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			grantee: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_revoke(who, device_id, grantee)
+		}
+
+		/// Drop the caller's own grant on `device_id` (and every grant it made there).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::revoke(T::MaxGrantsPerDevice::get()))]
+		pub fn renounce(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Grants::<T>::contains_key(device_id, &who), Error::<T>::NoGrant);
+			Self::remove_with_dependents(&device_id, &who);
+			Ok(())
+		}
+	}
+}
