@@ -121,6 +121,23 @@ fn a_zero_balance_account_that_is_no_device_gets_nothing_included() {
 }
 
 #[test]
+fn a_free_anchor_that_would_fail_is_never_included() {
+	new_test_ext().execute_with(|| {
+		let key = device_key("sensor");
+		register_device(DEVICE, &key);
+		assert_ok!(Executive::apply_extrinsic(signed(&key, 0, anchor_call(1))).unwrap());
+		// A replayed sequence number would fail in dispatch: not free, so unpayable.
+		let replay = signed(&key, 1, anchor_call(1));
+		assert_eq!(
+			Executive::apply_extrinsic(replay).map(|_| ()),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Payment))
+		);
+		assert_eq!(System::account_nonce(account(&key)), 1);
+		assert_eq!(pallet_anchors::Pallet::<Runtime>::free_anchors_used(&DEVICE), 1);
+	});
+}
+
+#[test]
 fn the_quota_renews_with_the_window() {
 	new_test_ext().execute_with(|| {
 		let key = device_key("sensor");

@@ -40,10 +40,13 @@
 //! This uses FRAME's `#[pallet::feeless_if]` with `pallet-skip-feeless-payment` wrapping the
 //! runtime's `ChargeTransactionPayment`: while the quota lasts, the fee check is skipped; past
 //! it, the transaction must pay like any other, which a zero-balance key cannot, so the
-//! transaction pool and block building reject it before inclusion. The quota is counted when an
-//! anchor executes, with the same rule that validated it, and the rule is re-checked for every
-//! transaction as a block is built, so exactly `FreeAnchorsPerWindow` free anchors fit in a
-//! window. A device whose key does hold funds pays normally once its quota is used.
+//! transaction pool and block building reject it before inclusion. Only an anchor that will
+//! succeed is free (active device, next sequence number, bounds respected): the rule checks the
+//! same conditions as the call, on the same state, so a free transaction can never be included
+//! just to fail — failing calls revert their storage changes, which would otherwise leave the
+//! quota untouched. The quota is counted when the anchor executes, and the rule is re-checked
+//! for every transaction as a block is built, so exactly `FreeAnchorsPerWindow` free anchors fit
+//! in a window. A device whose key does hold funds pays normally once its quota is used.
 //!
 //! ## Verification
 //!
@@ -201,8 +204,8 @@ pub mod pallet {
 		/// `FreeWindow` blocks). `uri` optionally points to the off-chain data.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::anchor())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _stream: &StreamId, _seq: &Seq, _digest: &H256, _uri: &Option<Vec<u8>>| -> bool {
-			Pallet::<T>::has_free_anchor(origin)
+		#[pallet::feeless_if(|origin: &OriginFor<T>, stream: &StreamId, seq: &Seq, _digest: &H256, uri: &Option<Vec<u8>>| -> bool {
+			Pallet::<T>::is_free_anchor(origin, *stream, *seq, AnchorKind::Reading, uri)
 		})]
 		pub fn anchor(
 			origin: OriginFor<T>,
@@ -240,8 +243,9 @@ pub mod pallet {
 		/// `anchor`); with it, by the owner or a `Write` holder on the stream.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::anchor_batch())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, device_id: &Option<DeviceId>, _stream: &StreamId, _first_seq: &Seq, _count: &u32, _merkle_root: &H256, _uri: &Option<Vec<u8>>| -> bool {
-			device_id.is_none() && Pallet::<T>::has_free_anchor(origin)
+		#[pallet::feeless_if(|origin: &OriginFor<T>, device_id: &Option<DeviceId>, stream: &StreamId, first_seq: &Seq, count: &u32, _merkle_root: &H256, uri: &Option<Vec<u8>>| -> bool {
+			device_id.is_none() &&
+				Pallet::<T>::is_free_anchor(origin, *stream, *first_seq, AnchorKind::Batch { count: *count }, uri)
 		})]
 		pub fn anchor_batch(
 			origin: OriginFor<T>,
@@ -253,8 +257,6 @@ pub mod pallet {
 			uri: Option<Vec<u8>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(count > 0, Error::<T>::EmptyBatch);
-			ensure!(count <= T::MaxBatchSize::get(), Error::<T>::BatchTooLarge);
 			let (device_id, by_device) = match device_id {
 				None => (Self::device_of_signer(&who)?, true),
 				Some(device_id) => {

@@ -447,6 +447,33 @@ mod free_quota {
 	}
 
 	#[test]
+	fn only_anchors_that_will_succeed_are_free() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(anchor(DEVICE_KEY, 1));
+			// A replay would fail: it must pay, so a zero-balance key cannot get it included
+			// (a failing call reverts its storage changes, the quota count included).
+			assert!(!is_feeless(DEVICE_KEY, anchor_call(1)));
+			let long_uri = Some(vec![0; MAX_URI_LEN as usize + 1]);
+			assert!(!is_feeless(
+				DEVICE_KEY,
+				Call::anchor { stream: STREAM, seq: 2, digest: digest(2), uri: long_uri }
+			));
+			let batch = |count| Call::anchor_batch {
+				device_id: None,
+				stream: STREAM,
+				first_seq: 2,
+				count,
+				merkle_root: H256::zero(),
+				uri: None,
+			};
+			assert!(!is_feeless(DEVICE_KEY, batch(0)));
+			assert!(!is_feeless(DEVICE_KEY, batch(MAX_BATCH + 1)));
+			assert!(is_feeless(DEVICE_KEY, batch(MAX_BATCH)));
+			assert!(is_feeless(DEVICE_KEY, anchor_call(2)));
+		});
+	}
+
+	#[test]
 	fn unregistered_suspended_and_unsigned_get_nothing_free() {
 		new_test_ext().execute_with(|| {
 			assert!(!is_feeless(STRANGER, anchor_call(1)));

@@ -3,6 +3,7 @@
 use crate::*;
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
+use frame_system::pallet_prelude::BlockNumberFor;
 
 impl<T: Config> Pallet<T> {
 	/// The device whose key `who` is.
@@ -34,6 +35,31 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Checks everything that decides whether an anchor of `kind` from `first_seq` succeeds,
+	/// whoever submits it; returns the stream's current head and the anchor's last `seq`.
+	pub(crate) fn check_anchor(
+		device_id: &DeviceId,
+		stream: StreamId,
+		first_seq: Seq,
+		kind: AnchorKind,
+		uri: Option<&Vec<u8>>,
+	) -> Result<(AnchorHead<BlockNumberFor<T>>, Seq), Error<T>> {
+		let count = kind.readings();
+		ensure!(count > 0, Error::<T>::EmptyBatch);
+		ensure!(count <= T::MaxBatchSize::get(), Error::<T>::BatchTooLarge);
+		ensure!(T::Registry::is_active(device_id), Error::<T>::DeviceNotActive);
+		ensure!(
+			uri.is_none_or(|uri| uri.len() <= T::MaxUriLen::get() as usize),
+			Error::<T>::UriTooLong
+		);
+		let previous = Heads::<T>::get(device_id, stream).unwrap_or_default();
+		ensure!(first_seq > previous.seq, Error::<T>::StaleSequence);
+		let last_seq = first_seq
+			.checked_add(Seq::from(count).saturating_sub(1))
+			.ok_or(Error::<T>::SequenceOverflow)?;
+		Ok((previous, last_seq))
+	}
+
 	/// Records an anchor of `kind` from `first_seq` and extends the stream's hash chain.
 	/// `by_device`: submitted by the device key itself (which may use the free quota).
 	pub(crate) fn do_anchor(
@@ -46,17 +72,12 @@ impl<T: Config> Pallet<T> {
 		uri: Option<Vec<u8>>,
 		by_device: bool,
 	) -> DispatchResult {
-		ensure!(T::Registry::is_active(&device_id), Error::<T>::DeviceNotActive);
+		let (previous, last_seq) =
+			Self::check_anchor(&device_id, stream, first_seq, kind, uri.as_ref())?;
 		let uri = uri
 			.map(|uri| BoundedVec::try_from(uri).map_err(|_| Error::<T>::UriTooLong))
 			.transpose()?;
-
-		let previous = Heads::<T>::get(device_id, stream).unwrap_or_default();
-		ensure!(first_seq > previous.seq, Error::<T>::StaleSequence);
 		let count = kind.readings();
-		let last_seq = first_seq
-			.checked_add(Seq::from(count).saturating_sub(1))
-			.ok_or(Error::<T>::SequenceOverflow)?;
 
 		// `previous.seq < first_seq ≤ Seq::MAX`, so `previous.seq + 1` cannot overflow.
 		let expected = previous.seq.saturating_add(1);

@@ -1,6 +1,7 @@
 //! The free-anchor quota of devices.
 
 use crate::*;
+use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
 use sp_runtime::traits::{Saturating, Zero};
@@ -31,15 +32,23 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The `feeless_if` rule of `anchor` and device-signed `anchor_batch`: signed by the key
-	/// of an active device with free anchors left in the current window.
-	pub(crate) fn has_free_anchor(origin: &OriginFor<T>) -> bool {
+	/// of a device with free anchors left in the current window, for an anchor that will
+	/// succeed (see [`Pallet::check_anchor`]).
+	pub(crate) fn is_free_anchor(
+		origin: &OriginFor<T>,
+		stream: StreamId,
+		first_seq: Seq,
+		kind: AnchorKind,
+		uri: &Option<Vec<u8>>,
+	) -> bool {
 		let Ok(who) = ensure_signed(origin.clone()) else { return false };
 		let Some(device_id) = T::Registry::device_of_key(&who) else { return false };
-		T::Registry::is_active(&device_id) && Self::free_anchor_available(&device_id)
+		Self::free_anchor_available(&device_id)
+			&& Self::check_anchor(&device_id, stream, first_seq, kind, uri.as_ref()).is_ok()
 	}
 
 	/// Counts an anchor by the device itself against its quota if it was free: the state is
-	/// the one `has_free_anchor` saw when the transaction was validated in this block.
+	/// the one `is_free_anchor` saw when the transaction was validated in this block.
 	pub(crate) fn use_free_anchor(device_id: &DeviceId) {
 		let Some(window_start) = Self::current_window() else { return };
 		if !Self::free_anchor_available(device_id) {
