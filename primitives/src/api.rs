@@ -9,11 +9,12 @@ use polkadot_sdk::{sp_api, sp_core::H256};
 
 sp_api::decl_runtime_apis! {
 	/// Verification of anchored data.
-	pub trait AnchorsApi<AccountId, BlockNumber, Moment>
+	pub trait AnchorsApi<AccountId, BlockNumber, Moment, Record>
 	where
 		AccountId: Codec,
 		BlockNumber: Codec,
 		Moment: Codec,
+		Record: Codec,
 	{
 		/// What the chain says about reading `seq` of `stream` of `device` with `digest`. A
 		/// reading anchored in a batch needs its Merkle `proof`.
@@ -27,6 +28,29 @@ sp_api::decl_runtime_apis! {
 
 		/// The head of `stream` of `device`, if anything was anchored on it.
 		fn anchor_head(device: DeviceId, stream: StreamId) -> Option<AnchorHead<BlockNumber>>;
+
+		/// The anchor recorded under `seq` of `stream` of `device` (a batch under its first
+		/// `seq`).
+		fn anchor(device: DeviceId, stream: StreamId, seq: Seq) -> Option<Record>;
+	}
+}
+
+sp_api::decl_runtime_apis! {
+	/// The device registry.
+	pub trait DevicesApi<AccountId, Device>
+	where
+		AccountId: Codec,
+		Device: Codec,
+	{
+		/// The record of `device`, if registered (and not retired).
+		fn device(device: DeviceId) -> Option<Device>;
+
+		/// The device whose current key is `key`.
+		fn device_by_key(key: AccountId) -> Option<DeviceId>;
+
+		/// The devices of `owner`, in storage order: at most `limit` (capped at 100), after
+		/// `start_after` if given (pass the last id of a page to get the next page).
+		fn devices_of(owner: AccountId, start_after: Option<DeviceId>, limit: u32) -> Vec<DeviceId>;
 	}
 }
 

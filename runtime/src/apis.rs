@@ -178,7 +178,35 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl iotchain_primitives::AnchorsApi<Block, AccountId, BlockNumber, u64> for Runtime {
+	impl iotchain_primitives::DevicesApi<Block, AccountId, pallet_devices::DeviceInfo<Runtime>>
+		for Runtime
+	{
+		fn device(
+			device: iotchain_primitives::DeviceId,
+		) -> Option<pallet_devices::DeviceInfo<Runtime>> {
+			pallet_devices::Devices::<Runtime>::get(device)
+		}
+
+		fn device_by_key(key: AccountId) -> Option<iotchain_primitives::DeviceId> {
+			pallet_devices::DeviceByKey::<Runtime>::get(key)
+		}
+
+		fn devices_of(
+			owner: AccountId,
+			start_after: Option<iotchain_primitives::DeviceId>,
+			limit: u32,
+		) -> Vec<iotchain_primitives::DeviceId> {
+			Devices::devices_of(owner, start_after, limit)
+		}
+	}
+
+	impl iotchain_primitives::AnchorsApi<
+		Block,
+		AccountId,
+		BlockNumber,
+		u64,
+		pallet_anchors::AnchorRecord<Runtime>,
+	> for Runtime {
 		fn verify_reading(
 			device: iotchain_primitives::DeviceId,
 			stream: iotchain_primitives::StreamId,
@@ -194,6 +222,14 @@ impl_runtime_apis! {
 			stream: iotchain_primitives::StreamId,
 		) -> Option<iotchain_primitives::AnchorHead<BlockNumber>> {
 			Anchors::anchor_head(device, stream)
+		}
+
+		fn anchor(
+			device: iotchain_primitives::DeviceId,
+			stream: iotchain_primitives::StreamId,
+			seq: iotchain_primitives::Seq,
+		) -> Option<pallet_anchors::AnchorRecord<Runtime>> {
+			Anchors::anchor_record(device, stream, seq)
 		}
 	}
 

@@ -7,7 +7,7 @@ import { u8aConcat, u8aToHex, bnToU8a } from '@polkadot/util';
 import { blake2AsHex, blake2AsU8a, cryptoWaitReady, mnemonicGenerate, randomAsHex } from '@polkadot/util-crypto';
 import { startDevNode } from './lib/node.js';
 import { findEvent, submit } from './lib/tx.js';
-import { multiSignature, registrationPayload } from './lib/payloads.js';
+import { registerDevice } from './lib/devices.js';
 
 const STREAM = 1;
 const reading = (n) => blake2AsHex(`reading ${n}`);
@@ -29,10 +29,7 @@ describe('data anchoring', () => {
     api = node.api;
     alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
     device = new Keyring({ type: 'sr25519' }).addFromUri(mnemonicGenerate());
-    const proof = multiSignature(device,
-      registrationPayload(api, { owner: alice.address, deviceId, key: device.address }));
-    await submit(api, api.tx.devices.register(deviceId, device.address, proof,
-      { model: 'TH-200', manufacturer: 'Acme', label: '' }, null), alice);
+    await registerDevice(api, alice, device, deviceId, { model: 'TH-200' });
   });
 
   after(async () => {

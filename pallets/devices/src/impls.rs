@@ -30,3 +30,27 @@ impl<T: Config> DeviceRegistry<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 		compromises.iter().any(|window| window.contains(&at))
 	}
 }
+
+/// The most devices one `devices_of` query returns.
+pub const MAX_DEVICES_PER_PAGE: u32 = 100;
+
+impl<T: Config> Pallet<T> {
+	/// The `DevicesApi::devices_of` query: at most `limit` (capped at
+	/// [`MAX_DEVICES_PER_PAGE`]) devices of `owner`, after `start_after`.
+	pub fn devices_of(
+		owner: T::AccountId,
+		start_after: Option<DeviceId>,
+		limit: u32,
+	) -> alloc::vec::Vec<DeviceId> {
+		let limit = limit.min(MAX_DEVICES_PER_PAGE) as usize;
+		match start_after {
+			Some(after) => DevicesOf::<T>::iter_key_prefix_from(
+				owner.clone(),
+				DevicesOf::<T>::hashed_key_for(owner, after),
+			)
+			.take(limit)
+			.collect(),
+			None => DevicesOf::<T>::iter_key_prefix(owner).take(limit).collect(),
+		}
+	}
+}

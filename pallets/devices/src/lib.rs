@@ -62,6 +62,7 @@ extern crate alloc;
 mod common_functions;
 mod features;
 mod impls;
+pub use impls::MAX_DEVICES_PER_PAGE;
 pub mod types;
 pub mod weights;
 

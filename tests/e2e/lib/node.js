@@ -24,7 +24,7 @@ function freePort() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts a dev node; resolves to `{ api, stop }` once the API is connected (≤ 60 s). */
+/** Starts a dev node; resolves to `{ api, rpc, stop }` once the API is connected (≤ 60 s). */
 export async function startDevNode() {
   const [rpcPort, p2pPort] = [await freePort(), await freePort()];
   const child = spawn(
@@ -40,13 +40,14 @@ export async function startDevNode() {
   const url = `ws://127.0.0.1:${rpcPort}`;
   const deadline = Date.now() + 60_000;
   let api;
+  let provider;
   while (!api) {
     if (child.exitCode !== null) throw new Error(`iotchain-node exited early:\n${log}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`iotchain-node did not answer on ${url} within 60 s:\n${log}`);
     }
-    const provider = new WsProvider(url, false);
+    provider = new WsProvider(url, false);
     try {
       await provider.connect();
       await provider.isReadyOrError;
@@ -60,6 +61,8 @@ export async function startDevNode() {
   return {
     api,
     url,
+    /** Calls a JSON-RPC method directly, e.g. `rpc('iotchain_device', id)`. */
+    rpc: (method, ...params) => provider.send(method, params),
     log: () => log,
     /** Disconnects and stops the node with SIGINT; resolves to its exit status. */
     async stop() {

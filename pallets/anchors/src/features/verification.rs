@@ -45,6 +45,15 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The anchor recorded under `seq` of `stream` of `device_id`.
+	pub fn anchor_record(
+		device_id: DeviceId,
+		stream: StreamId,
+		seq: Seq,
+	) -> Option<AnchorRecord<T>> {
+		Anchors::<T>::get((device_id, stream, seq))
+	}
+
 	/// The head of `stream` of `device_id`, if anything was anchored on it.
 	pub fn anchor_head(
 		device_id: DeviceId,
