@@ -44,6 +44,26 @@ describe('journey: device, gateway, verifier', () => {
     assert.equal(code, 0, `node exited with ${code ?? signal} after SIGINT`);
   });
 
+  it('exposes every call, storage item, event, error and constant with its docs', () => {
+    for (const pallet of ['devices', 'anchors', 'access']) {
+      const sections = {
+        call: api.tx[pallet],
+        storage: api.query[pallet],
+        event: api.events[pallet],
+        error: api.errors[pallet],
+        constant: api.consts[pallet],
+      };
+      for (const [kind, items] of Object.entries(sections)) {
+        const names = Object.keys(items ?? {});
+        assert.ok(names.length > 0, `${pallet} has ${kind}s`);
+        for (const name of names) {
+          assert.ok(items[name].meta.docs.length > 0, `${pallet}.${name} (${kind}) is documented`);
+        }
+      }
+    }
+    assert.ok(api.call.anchorsApi.verifyReading && api.call.accessApi.checkAccess);
+  });
+
   it('registers a device, visible through iotchain_device*', async () => {
     await registerDevice(api, alice, device, deviceId, { model: 'TH-200', label: 'dock 4' });
     const record = await rpc('iotchain_device', deviceId);
