@@ -24,6 +24,7 @@ RUN apt-get update -qq \
 	&& useradd -m -u 1000 -U -s /bin/sh -d /iotchain iotchain \
 	&& mkdir -p /data && chown -R iotchain:iotchain /data
 COPY --from=builder /iotchain/target/release/iotchain-node /usr/local/bin/iotchain-node
+COPY --from=builder /iotchain/target/release/iotctl /usr/local/bin/iotctl
 USER iotchain
 EXPOSE 30333 9944 9615
 VOLUME ["/data"]

@@ -6,5 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 NODE_BIN="$CARGO_TARGET_DIR/release/iotchain-node"
 export NODE_BIN
+IOTCTL_BIN="$CARGO_TARGET_DIR/release/iotctl"
+export IOTCTL_BIN
 
 log() { printf '\033[1m[iotchain]\033[0m %s\n' "$*" >&2; }

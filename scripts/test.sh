@@ -40,8 +40,8 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
 fi
 count_cargo_results "$logs/cargo-test.log"
 
-log "end-to-end tests (tests/e2e: @polkadot/api against iotchain-node --dev)"
-(cd tests/e2e && IOTCHAIN_NODE="$NODE_BIN" npm test --silent) 2>&1 | tee "$logs/e2e.log"
+log "end-to-end tests (tests/e2e: @polkadot/api and iotctl against iotchain-node --dev)"
+(cd tests/e2e && IOTCHAIN_NODE="$NODE_BIN" IOTCTL="$IOTCTL_BIN" npm test --silent) 2>&1 | tee "$logs/e2e.log"
 e2e_status=${PIPESTATUS[0]}
 e2e_passed=$(sed -nE 's/^ℹ pass ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -n 1)
 e2e_failed=$(sed -nE 's/^ℹ fail ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -n 1)

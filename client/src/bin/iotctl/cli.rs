@@ -1,0 +1,430 @@
+//! `iotctl`'s command line.
+
+use clap::{Args, Parser, Subcommand};
+use iotchain_client::keys::Scheme;
+use std::path::PathBuf;
+
+/// Talk to an iotchain node as a device or its owner: register devices, anchor fingerprints of
+/// their data, verify readings, grant and revoke access.
+///
+/// Exit codes: 0 done (or verified / allowed), 1 not verified / not allowed, 2 bad input,
+/// 3 refused by the chain, 4 node unreachable or failing.
+#[derive(Parser, Debug)]
+#[command(name = "iotctl", version, propagate_version = true)]
+pub struct Cli {
+	/// The node's WebSocket RPC endpoint.
+	#[arg(long, global = true, env = "IOTCTL_URL", default_value = "ws://127.0.0.1:9944")]
+	pub url: String,
+
+	/// Print machine-readable JSON (one document per result) instead of text; no progress bars.
+	#[arg(long, global = true)]
+	pub json: bool,
+
+	/// Wait until transactions are finalized, and read finalized state only.
+	#[arg(long, global = true, conflicts_with = "no_wait")]
+	pub finalized: bool,
+
+	/// Submit transactions without waiting for a block.
+	#[arg(long, global = true)]
+	pub no_wait: bool,
+
+	/// Where the per-stream sequence state of devices is kept.
+	#[arg(long, global = true, env = "IOTCTL_STATE_DIR")]
+	pub state_dir: Option<PathBuf>,
+
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+// Parsed once per run.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand, Debug)]
+pub enum Command {
+	/// Create and inspect key files.
+	#[command(subcommand)]
+	Key(KeyCommand),
+	/// Register and manage devices.
+	#[command(subcommand)]
+	Device(DeviceCommand),
+	/// Anchor the fingerprint of a reading (or, with a subcommand, a batch; the stream's head).
+	Anchor(AnchorCommand),
+	/// Check a reading against what the chain recorded: exit 0 if verified, 1 if not.
+	Verify(VerifyArgs),
+	/// Grant an account permissions on a device's data.
+	Grant(GrantArgs),
+	/// Revoke an account's grant on a device (and every grant it made).
+	Revoke(RevokeArgs),
+	/// Query access rights.
+	#[command(subcommand)]
+	Access(AccessCommand),
+	/// Follow finalized blocks and print device, anchor and access events.
+	Watch(WatchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+	/// Generate a new key; with `--out`, write it to a key file readable by you only.
+	Generate {
+		/// The signature scheme.
+		#[arg(long, default_value = "sr25519")]
+		scheme: Scheme,
+		/// The key file to write (never overwritten).
+		#[arg(long)]
+		out: Option<PathBuf>,
+		/// Also print the secret phrase.
+		#[arg(long)]
+		show_secret: bool,
+	},
+	/// Show a key file's scheme, public key and address.
+	Inspect {
+		/// The key file.
+		file: PathBuf,
+		/// Also print the secret phrase.
+		#[arg(long)]
+		show_secret: bool,
+	},
+}
+
+/// The account that signs: a secret URI or a key file.
+#[derive(Args, Debug, Clone)]
+pub struct SignerArgs {
+	/// Secret URI of the signing account: a mnemonic, a 0x seed, or a dev account like //Alice.
+	#[arg(long, alias = "owner-suri", env = "IOTCTL_SURI", conflicts_with = "key")]
+	pub suri: Option<String>,
+	/// Scheme of `--suri`.
+	#[arg(long = "suri-scheme", default_value = "sr25519")]
+	pub suri_scheme: Scheme,
+	/// Key file of the signing account.
+	#[arg(long)]
+	pub key: Option<PathBuf>,
+}
+
+/// A device, by id.
+#[derive(Args, Debug, Clone)]
+pub struct DeviceIdArg {
+	/// The device id: 0x-hex of 32 bytes, or any other text (hashed with blake2-256).
+	#[arg(long = "id", alias = "device")]
+	pub id: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeviceCommand {
+	/// Register a device to the signing owner; the device key proves possession.
+	Register {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The device's key file.
+		#[arg(long)]
+		device_key: PathBuf,
+		/// Device model.
+		#[arg(long, default_value = "")]
+		model: String,
+		/// Manufacturer.
+		#[arg(long, default_value = "")]
+		manufacturer: String,
+		/// Your own label for it.
+		#[arg(long, default_value = "")]
+		label: String,
+		/// Hash (0x-hex) of the firmware it runs.
+		#[arg(long)]
+		firmware: Option<String>,
+	},
+	/// Show a device's record.
+	Show {
+		#[command(flatten)]
+		device: DeviceIdArg,
+	},
+	/// List the devices of an owner.
+	List {
+		/// The owner (SS58 or 0x-hex).
+		#[arg(long)]
+		owner: String,
+		/// At most this many.
+		#[arg(long, default_value_t = 100)]
+		limit: u32,
+		/// Continue after this device id (the last one of the previous page).
+		#[arg(long)]
+		start_after: Option<String>,
+	},
+	/// Replace a device's key with a new one (by the owner, or the device while active).
+	Rotate {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The new key's file.
+		#[arg(long)]
+		new_key: PathBuf,
+	},
+	/// Offer a device to a new owner, who must accept.
+	Transfer {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The new owner (SS58 or 0x-hex).
+		#[arg(long)]
+		to: String,
+	},
+	/// Accept a device offered to you.
+	Accept {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+	},
+	/// Withdraw an offer of a device.
+	CancelTransfer {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+	},
+	/// Pause a device: it cannot act until resumed.
+	Suspend {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+	},
+	/// Resume a suspended device.
+	Resume {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+	},
+	/// Report a device's key compromised: data anchored since then is marked suspect.
+	Compromised {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The first block the key may have been misused in (default: the current block).
+		#[arg(long)]
+		since: Option<u32>,
+	},
+	/// Retire a device for good; its deposit is returned.
+	Retire {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+	},
+	/// Declare the firmware a device runs.
+	Firmware {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The firmware hash (0x-hex).
+		#[arg(long, required_unless_present = "image", conflicts_with = "image")]
+		hash: Option<String>,
+		/// The firmware image, hashed with blake2-256.
+		#[arg(long)]
+		image: Option<PathBuf>,
+	},
+}
+
+/// Where a reading comes from.
+#[derive(Debug, Clone, Default)]
+pub struct DataArgs {
+	/// A file holding the reading.
+	pub file: Option<PathBuf>,
+	/// Read the reading from standard input.
+	pub stdin: bool,
+	/// The reading itself, as text.
+	pub value: Option<String>,
+}
+
+/// Who anchors: the device itself (`--device-key`), or its owner / a writer for `--device`.
+#[derive(Args, Debug, Clone)]
+pub struct AnchorerArgs {
+	/// The device's key file: the device anchors its own data (free within its quota).
+	#[arg(long, conflicts_with_all = ["suri", "key", "device"])]
+	pub device_key: Option<PathBuf>,
+	#[command(flatten)]
+	pub signer: SignerArgs,
+	/// The device, when the owner or a WRITE holder (e.g. a gateway) anchors for it.
+	#[arg(long)]
+	pub device: Option<String>,
+	/// The stream.
+	#[arg(long, required = true)]
+	pub stream: Option<u32>,
+	/// Where the data is kept (stored on chain with the anchor, at most 128 bytes).
+	#[arg(long)]
+	pub uri: Option<String>,
+	/// Forget the local sequence state and continue from the chain's head.
+	#[arg(long)]
+	pub resync: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct AnchorCommand {
+	#[command(subcommand)]
+	pub batch_or_head: Option<AnchorSubcommand>,
+	#[command(flatten)]
+	pub one: AnchorOneArgs,
+}
+
+/// One reading, from exactly one of `--file`, `--stdin`, `--value`.
+#[derive(Args, Debug)]
+pub struct AnchorOneArgs {
+	/// A file holding the reading.
+	#[arg(long, conflicts_with_all = ["stdin", "value"])]
+	pub file: Option<PathBuf>,
+	/// Read the reading from standard input.
+	#[arg(long, conflicts_with = "value")]
+	pub stdin: bool,
+	/// The reading itself, as text.
+	#[arg(long)]
+	pub value: Option<String>,
+	#[command(flatten)]
+	pub anchorer: AnchorerArgs,
+}
+
+impl AnchorOneArgs {
+	/// Where the reading comes from.
+	pub fn data(&self) -> DataArgs {
+		DataArgs { file: self.file.clone(), stdin: self.stdin, value: self.value.clone() }
+	}
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AnchorSubcommand {
+	/// Anchor many readings as Merkle batches, writing a proof file per reading.
+	Batch {
+		#[command(flatten)]
+		anchorer: AnchorerArgs,
+		/// A directory: each file is one reading, in file-name order.
+		#[arg(long, required_unless_present = "jsonl", conflicts_with = "jsonl")]
+		dir: Option<PathBuf>,
+		/// A JSON Lines file: each line is one reading.
+		#[arg(long)]
+		jsonl: Option<PathBuf>,
+		/// Where to write the proof files (default: `<dir or jsonl>.proofs`).
+		#[arg(long)]
+		proofs: Option<PathBuf>,
+	},
+	/// Show the head of a device's stream.
+	Head {
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The stream.
+		#[arg(long)]
+		stream: u32,
+	},
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+	/// The device (default: the proof file's).
+	#[arg(long, required_unless_present = "proof")]
+	pub device: Option<String>,
+	/// The stream (default: the proof file's).
+	#[arg(long, required_unless_present = "proof")]
+	pub stream: Option<u32>,
+	/// The reading's sequence number (default: the proof file's).
+	#[arg(long, required_unless_present = "proof")]
+	pub seq: Option<u64>,
+	/// A file holding the reading.
+	#[arg(long, group = "reading")]
+	pub file: Option<PathBuf>,
+	/// Read the reading from standard input.
+	#[arg(long, group = "reading")]
+	pub stdin: bool,
+	/// The reading itself, as text.
+	#[arg(long, group = "reading")]
+	pub value: Option<String>,
+	/// The reading's digest (0x-hex).
+	#[arg(long, group = "reading")]
+	pub digest: Option<String>,
+	/// The proof file of a reading anchored in a batch.
+	#[arg(long)]
+	pub proof: Option<PathBuf>,
+	/// Treat readings anchored while the device's key was reported compromised as not verified.
+	#[arg(long)]
+	pub reject_suspect: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GrantArgs {
+	#[command(flatten)]
+	pub signer: SignerArgs,
+	/// The device.
+	#[arg(long)]
+	pub device: String,
+	/// The account to grant to (SS58 or 0x-hex).
+	#[arg(long)]
+	pub to: String,
+	/// Comma-separated permissions: read, write, manage.
+	#[arg(long, value_delimiter = ',', required = true)]
+	pub permissions: Vec<PermissionArg>,
+	/// Only this stream (default: every stream).
+	#[arg(long)]
+	pub stream: Option<u32>,
+	/// The block at which the grant expires.
+	#[arg(long, conflicts_with = "expires_in")]
+	pub expires_at: Option<u32>,
+	/// Expire this many blocks from now.
+	#[arg(long)]
+	pub expires_in: Option<u32>,
+	/// A 32-byte key (0x-hex) for the grantee to decrypt the data with, if it is encrypted.
+	#[arg(long)]
+	pub grantee_key: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RevokeArgs {
+	#[command(flatten)]
+	pub signer: SignerArgs,
+	/// The device.
+	#[arg(long)]
+	pub device: String,
+	/// The grantee (SS58 or 0x-hex).
+	#[arg(long)]
+	pub grantee: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccessCommand {
+	/// May an account read, write or manage a device's stream? Exit 0 if so, 1 if not.
+	Check {
+		/// The device.
+		#[arg(long)]
+		device: String,
+		/// The account (SS58 or 0x-hex).
+		#[arg(long)]
+		who: String,
+		/// The stream.
+		#[arg(long)]
+		stream: u32,
+		/// The permission.
+		#[arg(long)]
+		permission: PermissionArg,
+	},
+}
+
+/// A permission on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PermissionArg {
+	/// Read the device's data.
+	Read,
+	/// Anchor data for the device.
+	Write,
+	/// Grant and revoke on the owner's behalf, suspend and resume.
+	Manage,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+	/// Only events of this device.
+	#[arg(long)]
+	pub device: Option<String>,
+	/// Stop after this many finalized blocks.
+	#[arg(long)]
+	pub blocks: Option<u64>,
+}

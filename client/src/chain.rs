@@ -1,0 +1,472 @@
+//! A connection to an iotchain node: typed transactions built from the runtime's metadata
+//! ([`crate::runtime`]), the runtime APIs the node's `iotchain_*` RPC methods also serve, and
+//! events.
+
+use crate::{
+	keys::Key,
+	runtime::{self, runtime_types},
+	Error,
+};
+use iotchain_primitives::{
+	AnchorHead, DeviceId, MerkleProof, Permission, RegistrationPayload, RotationPayload, Seq,
+	StreamId,
+};
+use polkadot_sdk::sp_core::H256;
+use serde::Serialize;
+use subxt::{
+	client::{ClientAtBlock, OnlineClientAtBlockImpl},
+	config::{substrate::SubstrateExtrinsicParamsBuilder, RpcConfigFor},
+	error::DispatchError,
+	ext::scale_value::{Composite, Primitive, Value, ValueDef},
+	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	tx::{Payload, TransactionStatus},
+	utils::{AccountId32, MultiSignature},
+	OnlineClient, SubstrateConfig,
+};
+
+/// iotchain's subxt configuration: the Substrate defaults fit its runtime (32-byte accounts,
+/// `MultiSignature`, blake2-256 hashing, the standard transaction extensions).
+pub type IotConfig = SubstrateConfig;
+
+/// A device record as the runtime's `DevicesApi` returns it.
+pub type DeviceInfo = runtime_types::pallet_devices::types::DeviceInfo;
+
+/// A grant as the runtime's `AccessApi` returns it.
+pub type Grant = runtime_types::pallet_access::types::Grant;
+
+/// What the chain says about a reading.
+pub type Verification =
+	runtime_types::iotchain_primitives::anchor::Verification<AccountId32, u32, u64>;
+
+/// A signature as the registry's calls take it (the runtime's `MultiSignature`).
+pub type DeviceSignature = runtime_types::sp_runtime::MultiSignature;
+
+type AtBlock = ClientAtBlock<IotConfig, OnlineClientAtBlockImpl<IotConfig>>;
+
+/// How long to follow a submitted transaction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Wait {
+	/// Until the transaction pool accepted it.
+	Submitted,
+	/// Until it is in a block (the default).
+	#[default]
+	InBlock,
+	/// Until that block is finalized.
+	Finalized,
+}
+
+/// Which state queries read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+	/// The best block: includes what was just submitted.
+	#[default]
+	Best,
+	/// The last finalized block: what can no longer be reverted.
+	Finalized,
+}
+
+/// An event, decoded with the runtime's metadata.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventRecord {
+	/// The pallet, e.g. `Anchors`.
+	pub pallet: String,
+	/// The event, e.g. `Anchored`.
+	pub name: String,
+	/// Its fields; byte arrays as `0x`-hex.
+	pub fields: serde_json::Value,
+}
+
+/// What became of a submitted transaction.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+	/// The transaction's hash.
+	pub extrinsic: H256,
+	/// The block it was included in (`None` with [`Wait::Submitted`]).
+	pub block: Option<H256>,
+	/// Its events (empty with [`Wait::Submitted`]).
+	pub events: Vec<EventRecord>,
+}
+
+impl Outcome {
+	/// Whether the transaction emitted `pallet.name`.
+	pub fn has_event(&self, pallet: &str, name: &str) -> bool {
+		self.events.iter().any(|e| e.pallet == pallet && e.name == name)
+	}
+}
+
+/// A connection to a node.
+#[derive(Clone)]
+pub struct Client {
+	api: OnlineClient<IotConfig>,
+	rpc: LegacyRpcMethods<RpcConfigFor<IotConfig>>,
+	view: View,
+}
+
+impl Client {
+	/// Connects to the node at `url` (`ws://` or `wss://`).
+	pub async fn connect(url: &str) -> Result<Self, Error> {
+		let connect_error = |e: &dyn std::fmt::Display| Error::Connect {
+			url: url.to_string(),
+			reason: e.to_string(),
+		};
+		let rpc = RpcClient::from_insecure_url(url).await.map_err(|e| connect_error(&e))?;
+		let api = OnlineClient::<IotConfig>::from_rpc_client(rpc.clone())
+			.await
+			.map_err(|e| connect_error(&e))?;
+		Ok(Self { api, rpc: LegacyRpcMethods::new(rpc), view: View::Best })
+	}
+
+	/// The same connection, reading state at `view`.
+	pub fn with_view(mut self, view: View) -> Self {
+		self.view = view;
+		self
+	}
+
+	/// The subxt client, for anything this SDK does not wrap.
+	pub fn api(&self) -> &OnlineClient<IotConfig> {
+		&self.api
+	}
+
+	/// The chain's genesis hash, part of every registration and rotation proof.
+	pub fn genesis_hash(&self) -> H256 {
+		self.api.genesis_hash()
+	}
+
+	async fn at(&self, view: View) -> Result<AtBlock, Error> {
+		match view {
+			View::Finalized => self.api.at_current_block().await.map_err(Error::node),
+			View::Best => {
+				let best = self
+					.rpc
+					.chain_get_block_hash(None)
+					.await
+					.map_err(Error::node)?
+					.ok_or_else(|| Error::Node("the node has no best block".into()))?;
+				self.api.at_block(best).await.map_err(Error::node)
+			},
+		}
+	}
+
+	/// The block number state is read at.
+	pub async fn block_number(&self) -> Result<u64, Error> {
+		Ok(self.at(self.view).await?.block_number())
+	}
+
+	/// Signs `call` with `signer`, submits it and follows it as far as `wait` says. A call that
+	/// fails in its block is an [`Error::Dispatch`] naming the pallet's error.
+	pub async fn submit<Call: Payload>(
+		&self,
+		call: &Call,
+		signer: &Key,
+		wait: Wait,
+	) -> Result<Outcome, Error> {
+		// The pool's next nonce, so that transactions submitted back to back (or without
+		// waiting) follow each other.
+		let nonce =
+			self.rpc.system_account_next_index(&signer.account_id()).await.map_err(Error::node)?;
+		let params = SubstrateExtrinsicParamsBuilder::<IotConfig>::new().nonce(nonce).build();
+		let tx = self
+			.at(View::Best)
+			.await?
+			.tx()
+			.create_signed(call, signer, params)
+			.await
+			.map_err(|e| Error::Refused(e.to_string()))?;
+		let extrinsic = tx.hash();
+		if wait == Wait::Submitted {
+			tx.submit().await.map_err(|e| Error::Refused(e.to_string()))?;
+			return Ok(Outcome { extrinsic, block: None, events: Vec::new() });
+		}
+		let mut progress =
+			tx.submit_and_watch().await.map_err(|e| Error::Refused(e.to_string()))?;
+		while let Some(status) = progress.next().await {
+			let in_block = match status.map_err(Error::node)? {
+				TransactionStatus::InBestBlock(in_block) if wait == Wait::InBlock => in_block,
+				TransactionStatus::InFinalizedBlock(in_block) => in_block,
+				TransactionStatus::Error { message }
+				| TransactionStatus::Invalid { message }
+				| TransactionStatus::Dropped { message } => return Err(Error::Refused(message)),
+				_ => continue,
+			};
+			let events = in_block.fetch_events().await.map_err(Error::node)?;
+			let mut records = Vec::new();
+			for event in events.iter() {
+				let event = event.map_err(Error::node)?;
+				if event.pallet_name() == "System" && event.event_name() == "ExtrinsicFailed" {
+					let metadata = in_block.at().await.map_err(Error::node)?.metadata();
+					let error = DispatchError::decode_from(event.field_bytes(), metadata)
+						.map_err(Error::node)?;
+					return Err(dispatch_error(error));
+				}
+				records.push(EventRecord {
+					pallet: event.pallet_name().to_string(),
+					name: event.event_name().to_string(),
+					fields: to_json(
+						&event.decode_fields_unchecked_as::<Value>().map_err(Error::node)?,
+					),
+				});
+			}
+			return Ok(Outcome { extrinsic, block: Some(in_block.block_hash()), events: records });
+		}
+		Err(Error::Refused("the node stopped reporting the transaction's progress".into()))
+	}
+
+	/// The proof of possession `device_key` makes for registering `device_id` to `owner` on this
+	/// chain.
+	pub fn registration_proof(
+		&self,
+		owner: &AccountId32,
+		device_id: DeviceId,
+		device_key: &Key,
+	) -> DeviceSignature {
+		let payload = RegistrationPayload {
+			genesis_hash: self.genesis_hash(),
+			owner: owner.0,
+			device_id,
+			key: device_key.account_id().0,
+		};
+		device_signature(device_key.sign_bytes(&payload.signing_bytes()))
+	}
+
+	/// The proof `new_key` makes for replacing `old_key` of `device_id` on this chain.
+	pub fn rotation_proof(
+		&self,
+		device_id: DeviceId,
+		old_key: &AccountId32,
+		new_key: &Key,
+	) -> DeviceSignature {
+		let payload = RotationPayload {
+			genesis_hash: self.genesis_hash(),
+			device_id,
+			old_key: old_key.0,
+			new_key: new_key.account_id().0,
+		};
+		device_signature(new_key.sign_bytes(&payload.signing_bytes()))
+	}
+
+	async fn call<P: subxt::runtime_apis::Payload>(
+		&self,
+		payload: P,
+	) -> Result<P::ReturnType, Error> {
+		self.at(self.view).await?.runtime_apis().call(payload).await.map_err(Error::node)
+	}
+
+	/// A device's record.
+	pub async fn device(&self, device_id: DeviceId) -> Result<Option<DeviceInfo>, Error> {
+		self.call(runtime::runtime_apis().devices_api().device(device_id)).await
+	}
+
+	/// The device whose current key is `key`.
+	pub async fn device_by_key(&self, key: &AccountId32) -> Result<Option<DeviceId>, Error> {
+		self.call(runtime::runtime_apis().devices_api().device_by_key(*key)).await
+	}
+
+	/// Up to `limit` devices of `owner` after `start_after`, in storage order.
+	pub async fn devices_of(
+		&self,
+		owner: &AccountId32,
+		start_after: Option<DeviceId>,
+		limit: u32,
+	) -> Result<Vec<DeviceId>, Error> {
+		self.call(runtime::runtime_apis().devices_api().devices_of(*owner, start_after, limit))
+			.await
+	}
+
+	/// The head of a device's stream, `None` if nothing was anchored on it.
+	pub async fn anchor_head(
+		&self,
+		device_id: DeviceId,
+		stream: StreamId,
+	) -> Result<Option<AnchorHead<u32>>, Error> {
+		let head =
+			self.call(runtime::runtime_apis().anchors_api().anchor_head(device_id, stream)).await?;
+		Ok(head.map(|h| AnchorHead {
+			seq: h.seq,
+			head: h.head,
+			count: h.count,
+			last_block: h.last_block,
+		}))
+	}
+
+	/// What the chain says about reading `seq` of a device's stream with `digest`; readings of a
+	/// batch need their Merkle `proof`.
+	pub async fn verify_reading(
+		&self,
+		device_id: DeviceId,
+		stream: StreamId,
+		seq: Seq,
+		digest: H256,
+		proof: Option<MerkleProof>,
+	) -> Result<Verification, Error> {
+		let proof = proof.map(|p| runtime_types::iotchain_primitives::anchor::MerkleProof {
+			leaf_index: p.leaf_index,
+			number_of_leaves: p.number_of_leaves,
+			items: p.items,
+		});
+		self.call(
+			runtime::runtime_apis()
+				.anchors_api()
+				.verify_reading(device_id, stream, seq, digest, proof),
+		)
+		.await
+	}
+
+	/// Whether `who` may exercise `permission` on a device's stream, and until when.
+	pub async fn check_access(
+		&self,
+		device_id: DeviceId,
+		who: &AccountId32,
+		stream: StreamId,
+		permission: Permission,
+	) -> Result<runtime_types::iotchain_primitives::access::AccessDecision<u32>, Error> {
+		use runtime_types::iotchain_primitives::traits::Permission as P;
+		let permission = match permission {
+			Permission::Read => P::Read,
+			Permission::Write => P::Write,
+			Permission::Manage => P::Manage,
+		};
+		self.call(
+			runtime::runtime_apis().access_api().check_access(device_id, *who, stream, permission),
+		)
+		.await
+	}
+
+	/// A pallet constant, e.g. `runtime::constants().anchors().max_batch_size()`.
+	pub async fn constant<A: subxt::constants::Address>(
+		&self,
+		address: A,
+	) -> Result<A::Target, Error> {
+		self.at(self.view).await?.constants().entry(address).map_err(Error::node)
+	}
+
+	/// Follows finalized blocks, calling `on_block` with each block's number and the events of
+	/// iotchain's pallets (`Devices`, `Anchors`, `Access`) until it returns `false`.
+	pub async fn watch(
+		&self,
+		mut on_block: impl FnMut(u64, Vec<EventRecord>) -> bool,
+	) -> Result<(), Error> {
+		let mut blocks = self.api.stream_blocks().await.map_err(Error::node)?;
+		while let Some(block) = blocks.next().await {
+			let block = block.map_err(Error::node)?;
+			let events = block
+				.at()
+				.await
+				.map_err(Error::node)?
+				.events()
+				.fetch()
+				.await
+				.map_err(Error::node)?;
+			let mut records = Vec::new();
+			for event in events.iter() {
+				let event = event.map_err(Error::node)?;
+				if !matches!(event.pallet_name(), "Devices" | "Anchors" | "Access") {
+					continue;
+				}
+				records.push(EventRecord {
+					pallet: event.pallet_name().to_string(),
+					name: event.event_name().to_string(),
+					fields: to_json(
+						&event.decode_fields_unchecked_as::<Value>().map_err(Error::node)?,
+					),
+				});
+			}
+			if !on_block(block.number(), records) {
+				return Ok(());
+			}
+		}
+		Err(Error::Node("the node closed the stream of finalized blocks".into()))
+	}
+}
+
+/// A proof signature as the registry's calls take it.
+fn device_signature(signature: MultiSignature) -> DeviceSignature {
+	match signature {
+		MultiSignature::Sr25519(s) => DeviceSignature::Sr25519(s),
+		MultiSignature::Ed25519(s) => DeviceSignature::Ed25519(s),
+		MultiSignature::Ecdsa(s) => DeviceSignature::Ecdsa(s),
+	}
+}
+
+/// A dispatch error as users read it: `anchors.StaleSequence: <docs>`.
+fn dispatch_error(error: DispatchError) -> Error {
+	if let DispatchError::Module(module) = &error {
+		if let Ok(details) = module.details() {
+			let name = details.pallet.name();
+			let mut pallet = name.to_string();
+			if let Some(first) = pallet.get_mut(0..1) {
+				first.make_ascii_lowercase();
+			}
+			return Error::Dispatch {
+				pallet,
+				error: details.variant.name.clone(),
+				docs: details.variant.docs.join(" "),
+			};
+		}
+	}
+	Error::Failed(error.to_string())
+}
+
+/// A decoded value as JSON: composites of bytes become `0x`-hex, enums `{"type": name, ...}`.
+pub fn to_json<T>(value: &Value<T>) -> serde_json::Value {
+	use serde_json::Value as J;
+	match &value.value {
+		ValueDef::Composite(composite) => composite_to_json(composite),
+		ValueDef::Variant(variant) if variant.name == "None" && variant.values.is_empty() => {
+			serde_json::Value::Null
+		},
+		ValueDef::Variant(variant) if variant.name == "Some" && variant.values.len() == 1 => {
+			variant.values.values().next().map(to_json).unwrap_or_default()
+		},
+		ValueDef::Variant(variant) => {
+			let fields = composite_to_json(&variant.values);
+			match fields {
+				J::Object(mut map) => {
+					map.insert("type".into(), J::String(variant.name.clone()));
+					J::Object(map)
+				},
+				J::Array(items) if items.is_empty() => J::String(variant.name.clone()),
+				other => serde_json::json!({ "type": variant.name, "value": other }),
+			}
+		},
+		ValueDef::BitSequence(bits) => J::String(format!("{bits:?}")),
+		ValueDef::Primitive(Primitive::Bool(b)) => J::Bool(*b),
+		ValueDef::Primitive(Primitive::Char(c)) => J::String(c.to_string()),
+		ValueDef::Primitive(Primitive::String(s)) => J::String(s.clone()),
+		// Balances and other large numbers as decimal strings, so JSON readers lose nothing.
+		ValueDef::Primitive(Primitive::U128(n)) => match u64::try_from(*n) {
+			Ok(n) if n < (1 << 53) => J::from(n),
+			_ => J::String(n.to_string()),
+		},
+		ValueDef::Primitive(Primitive::I128(n)) => J::String(n.to_string()),
+		ValueDef::Primitive(Primitive::U256(b) | Primitive::I256(b)) => {
+			J::String(format!("0x{}", hex::encode(b)))
+		},
+	}
+}
+
+fn composite_to_json<T>(composite: &Composite<T>) -> serde_json::Value {
+	match composite {
+		Composite::Named(fields) => serde_json::Value::Object(
+			fields.iter().map(|(name, value)| (name.clone(), to_json(value))).collect(),
+		),
+		Composite::Unnamed(values) => {
+			let bytes: Option<Vec<u8>> = values
+				.iter()
+				.map(|v| match v.value {
+					ValueDef::Primitive(Primitive::U128(n)) => u8::try_from(n).ok(),
+					_ => None,
+				})
+				.collect();
+			match bytes {
+				Some(bytes) if bytes.len() >= 20 => {
+					serde_json::Value::String(format!("0x{}", hex::encode(bytes)))
+				},
+				_ => match values.as_slice() {
+					[single] => to_json(single),
+					values => serde_json::Value::Array(values.iter().map(to_json).collect()),
+				},
+			}
+		},
+	}
+}
