@@ -17,11 +17,12 @@ use subxt::{
 	client::{ClientAtBlock, OnlineClientAtBlockImpl},
 	config::{substrate::SubstrateExtrinsicParamsBuilder, RpcConfigFor},
 	error::DispatchError,
+	events::Event,
 	ext::scale_value::{Composite, Primitive, Value, ValueDef},
 	rpcs::{methods::LegacyRpcMethods, RpcClient},
 	tx::{Payload, TransactionStatus},
 	utils::{AccountId32, MultiSignature},
-	OnlineClient, SubstrateConfig,
+	Metadata, OnlineClient, SubstrateConfig,
 };
 
 /// iotchain's subxt configuration: the Substrate defaults fit its runtime (32-byte accounts,
@@ -74,6 +75,37 @@ pub struct EventRecord {
 	pub name: String,
 	/// Its fields; byte arrays as `0x`-hex.
 	pub fields: serde_json::Value,
+}
+
+impl EventRecord {
+	/// The record of `event`, with the fields that are accounts in SS58 (as Polkadot.js shows
+	/// them), found by their declared types in `metadata`.
+	fn of(event: &Event<'_, IotConfig>, metadata: &Metadata) -> Result<Self, Error> {
+		let mut fields =
+			to_json(&event.decode_fields_unchecked_as::<Value>().map_err(Error::node)?);
+		let variant = metadata
+			.pallet_by_name(event.pallet_name())
+			.and_then(|pallet| pallet.event_variant_by_index(event.event_index()));
+		if let (Some(variant), serde_json::Value::Object(map)) = (variant, &mut fields) {
+			for field in &variant.fields {
+				let (Some(name), Some(type_name)) = (&field.name, &field.type_name) else {
+					continue;
+				};
+				if let (true, Some(serde_json::Value::String(text))) =
+					(type_name.contains("AccountId"), map.get_mut(name))
+				{
+					if let Ok(account) = crate::keys::parse_account(text) {
+						*text = crate::keys::ss58(&account);
+					}
+				}
+			}
+		}
+		Ok(Self {
+			pallet: event.pallet_name().to_string(),
+			name: event.event_name().to_string(),
+			fields,
+		})
+	}
 }
 
 /// What became of a submitted transaction.
@@ -190,22 +222,16 @@ impl Client {
 				_ => continue,
 			};
 			let events = in_block.fetch_events().await.map_err(Error::node)?;
+			let metadata = in_block.at().await.map_err(Error::node)?.metadata();
 			let mut records = Vec::new();
 			for event in events.iter() {
 				let event = event.map_err(Error::node)?;
 				if event.pallet_name() == "System" && event.event_name() == "ExtrinsicFailed" {
-					let metadata = in_block.at().await.map_err(Error::node)?.metadata();
 					let error = DispatchError::decode_from(event.field_bytes(), metadata)
 						.map_err(Error::node)?;
 					return Err(dispatch_error(error));
 				}
-				records.push(EventRecord {
-					pallet: event.pallet_name().to_string(),
-					name: event.event_name().to_string(),
-					fields: to_json(
-						&event.decode_fields_unchecked_as::<Value>().map_err(Error::node)?,
-					),
-				});
+				records.push(EventRecord::of(&event, &metadata)?);
 			}
 			return Ok(Outcome { extrinsic, block: Some(in_block.block_hash()), events: records });
 		}
@@ -340,36 +366,31 @@ impl Client {
 		self.at(self.view).await?.constants().entry(address).map_err(Error::node)
 	}
 
-	/// Follows finalized blocks, calling `on_block` with each block's number and the events of
-	/// iotchain's pallets (`Devices`, `Anchors`, `Access`) until it returns `false`.
+	/// Follows finalized blocks from the current one, calling `on_block` with each block's
+	/// number and the events of iotchain's pallets (`Devices`, `Anchors`, `Access`) until it
+	/// returns `false`.
 	pub async fn watch(
 		&self,
 		mut on_block: impl FnMut(u64, Vec<EventRecord>) -> bool,
 	) -> Result<(), Error> {
+		// The stream starts with a few recently finalized blocks; follow from the current one.
+		let from = self.at(View::Finalized).await?.block_number();
 		let mut blocks = self.api.stream_blocks().await.map_err(Error::node)?;
 		while let Some(block) = blocks.next().await {
 			let block = block.map_err(Error::node)?;
-			let events = block
-				.at()
-				.await
-				.map_err(Error::node)?
-				.events()
-				.fetch()
-				.await
-				.map_err(Error::node)?;
+			if block.number() < from {
+				continue;
+			}
+			let at = block.at().await.map_err(Error::node)?;
+			let metadata = at.metadata();
+			let events = at.events().fetch().await.map_err(Error::node)?;
 			let mut records = Vec::new();
 			for event in events.iter() {
 				let event = event.map_err(Error::node)?;
 				if !matches!(event.pallet_name(), "Devices" | "Anchors" | "Access") {
 					continue;
 				}
-				records.push(EventRecord {
-					pallet: event.pallet_name().to_string(),
-					name: event.event_name().to_string(),
-					fields: to_json(
-						&event.decode_fields_unchecked_as::<Value>().map_err(Error::node)?,
-					),
-				});
+				records.push(EventRecord::of(&event, &metadata)?);
 			}
 			if !on_block(block.number(), records) {
 				return Ok(());

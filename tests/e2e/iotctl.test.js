@@ -213,6 +213,21 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.equal(again.json.dispatchError, 'access.NoGrant');
   });
 
+  it('watches the device\'s events in finalized blocks', async () => {
+    const watching = iotctl('--json', 'watch', '--device', deviceId, '--blocks', '6');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await ok('anchor', '--device-key', 'device.json', '--stream', '9', '--value', 'watched');
+    const { code, stdout, stderr } = await watching;
+    assert.equal(code, 0, stderr);
+    const events = stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const anchored = events.find((e) => e.event === 'Anchored' && e.fields.stream === 9);
+    assert.ok(anchored, `the Anchored event among ${stdout}`);
+    assert.equal(anchored.pallet, 'Anchors');
+    assert.equal(anchored.fields.seq, 1);
+    assert.equal(anchored.fields.submitter, deviceAddress, 'accounts shown in SS58');
+    assert.ok(events.every((e) => e.fields.device_id === deviceId), 'only this device\'s events');
+  });
+
   it('manages the lifecycle: firmware, suspend, compromise, rotation, transfer, retirement', async () => {
     const id = ['--id', 'greenhouse-sensor-7'];
     await ok('device', 'firmware', '--suri', '//Alice', ...id, '--hash', blake2AsHex('firmware 1.2'));
