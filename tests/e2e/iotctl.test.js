@@ -237,7 +237,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     await ok('device', 'suspend', '--suri', '//Alice', ...id);
     const suspended = await iotctl('anchor', '--device-key', 'device.json', '--stream', '5', '--value', 'x');
     assert.equal(suspended.code, 3);
-    assert.match(suspended.stderr, /the device is suspended by its owner: resume it first/);
+    assert.match(suspended.stderr, /the device is suspended: its owner or a manager must resume it first/);
     await ok('device', 'resume', '--suri', '//Alice', ...id);
 
     // A reading anchored, then the key reported compromised since before it: the reading is

@@ -17,9 +17,9 @@
 //! - The registry gives each device key account a *provider reference*: the account exists with
 //!   zero balance and can sign its own extrinsics (other pallets decide which ones it may send
 //!   for free). The reference moves with key rotation and is dropped on retirement.
-//! - Status ([`DeviceStatus`]): `Active`, `Suspended` (by the owner), `Compromised { since }`
-//!   (the owner reports the key leaked; what the device did from `since` on is suspect, and it
-//!   cannot act until the key is rotated) and `Retired` (final).
+//! - Status ([`DeviceStatus`]): `Active`, `Suspended` (by the owner or a manager),
+//!   `Compromised { since }` (the owner reports the key leaked; what the device did from `since`
+//!   on is suspect, and it cannot act until the key is rotated) and `Retired` (final).
 //! - Retirement removes the record and leaves a tombstone: a retired device id, and every key a
 //!   device ever had, can never be registered again ([`RetiredDevices`], [`RetiredKeys`]).
 //! - The owner pays a deposit for the record, held with the `fungible` hold API
@@ -204,10 +204,10 @@ pub mod pallet {
 		MetadataUpdated { device_id: DeviceId, deposit: BalanceOf<T> },
 		/// The device's declared firmware changed. The firmware history is this event's history.
 		FirmwareUpdated { device_id: DeviceId, old: Option<H256>, new: H256 },
-		/// The owner suspended the device.
-		Suspended { device_id: DeviceId },
-		/// The owner resumed the device.
-		Resumed { device_id: DeviceId },
+		/// The device was suspended by `by`, its owner or a manager.
+		Suspended { device_id: DeviceId, by: T::AccountId },
+		/// The device was resumed by `by`, its owner or a manager.
+		Resumed { device_id: DeviceId, by: T::AccountId },
 		/// The owner reported the device's key compromised from block `since` on.
 		Compromised { device_id: DeviceId, since: BlockNumberFor<T> },
 		/// The device was retired for good and its deposit returned to its owner.

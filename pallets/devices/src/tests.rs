@@ -816,7 +816,7 @@ mod lifecycle {
 				Error::<Test>::NotOwnerOrManager
 			);
 			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_eq!(last_event(), Event::Suspended { device_id: DEVICE }.into());
+			assert_eq!(last_event(), Event::Suspended { device_id: DEVICE, by: alice() }.into());
 			assert_eq!(Pallet::<Test>::status_of(&DEVICE), Some(DeviceStatus::Suspended));
 			assert!(!Pallet::<Test>::is_active(&DEVICE));
 			assert_noop!(
@@ -828,7 +828,7 @@ mod lifecycle {
 				Error::<Test>::NotOwnerOrManager
 			);
 			assert_ok!(Registry::resume(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_eq!(last_event(), Event::Resumed { device_id: DEVICE }.into());
+			assert_eq!(last_event(), Event::Resumed { device_id: DEVICE, by: alice() }.into());
 			assert!(Pallet::<Test>::is_active(&DEVICE));
 		});
 	}
@@ -840,7 +840,9 @@ mod lifecycle {
 			register(&alice(), DEVICE, &key);
 			DeviceManagers::set(vec![(DEVICE, bob())]);
 			assert_ok!(Registry::suspend(RuntimeOrigin::signed(bob()), DEVICE));
+			assert_eq!(last_event(), Event::Suspended { device_id: DEVICE, by: bob() }.into());
 			assert_ok!(Registry::resume(RuntimeOrigin::signed(bob()), DEVICE));
+			assert_eq!(last_event(), Event::Resumed { device_id: DEVICE, by: bob() }.into());
 			// Managing one device gives nothing on another.
 			register(&alice(), OTHER_DEVICE, &Key::sr("other"));
 			assert_noop!(

@@ -459,7 +459,7 @@ async fn submit_anchor(
 	};
 	let not_active = match status {
 		DeviceStatus::Active => None,
-		DeviceStatus::Suspended => Some("suspended by its owner: resume it first"),
+		DeviceStatus::Suspended => Some("suspended: its owner or a manager must resume it first"),
 		DeviceStatus::Compromised { .. } => {
 			Some("reported compromised: its owner must rotate its key first")
 		},

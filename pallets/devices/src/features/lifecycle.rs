@@ -12,7 +12,7 @@ impl<T: Config> Pallet<T> {
 		device.status = DeviceStatus::Suspended;
 		Devices::<T>::insert(device_id, device);
 
-		Self::deposit_event(Event::Suspended { device_id });
+		Self::deposit_event(Event::Suspended { device_id, by: who });
 		Ok(())
 	}
 
@@ -23,7 +23,7 @@ impl<T: Config> Pallet<T> {
 		device.status = DeviceStatus::Active;
 		Devices::<T>::insert(device_id, device);
 
-		Self::deposit_event(Event::Resumed { device_id });
+		Self::deposit_event(Event::Resumed { device_id, by: who });
 		Ok(())
 	}
 
