@@ -131,7 +131,13 @@ fn a_manager_suspends_and_resumes_through_the_registry() {
 		);
 		grant_gateway(Permissions::MANAGE, None, None);
 		assert_ok!(Devices::suspend(RuntimeOrigin::signed(gateway()), DEVICE));
+		System::assert_last_event(
+			pallet_devices::Event::<Runtime>::Suspended { device_id: DEVICE, by: gateway() }.into(),
+		);
 		assert_ok!(Devices::resume(RuntimeOrigin::signed(gateway()), DEVICE));
+		System::assert_last_event(
+			pallet_devices::Event::<Runtime>::Resumed { device_id: DEVICE, by: gateway() }.into(),
+		);
 		assert_noop!(
 			Devices::retire(RuntimeOrigin::signed(gateway()), DEVICE),
 			pallet_devices::Error::<Runtime>::NotOwner
