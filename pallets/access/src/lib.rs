@@ -195,9 +195,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::revoke(T::MaxGrantsPerDevice::get()))]
 		pub fn renounce(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(Grants::<T>::contains_key(device_id, &who), Error::<T>::NoGrant);
-			Self::remove_with_dependents(&device_id, &who);
-			Ok(())
+			Self::do_renounce(who, device_id)
 		}
 	}
 }

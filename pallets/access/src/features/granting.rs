@@ -119,6 +119,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	pub(crate) fn do_renounce(who: T::AccountId, device_id: DeviceId) -> DispatchResult {
+		ensure!(Grants::<T>::contains_key(device_id, &who), Error::<T>::NoGrant);
+		Self::remove_with_dependents(&device_id, &who);
+		Ok(())
+	}
+
 	/// Removes `grantee`'s grant on `device_id` and, transitively, every grant made by a
 	/// removed grantee, returning each deposit to its payer.
 	pub(crate) fn remove_with_dependents(device_id: &DeviceId, grantee: &T::AccountId) {
