@@ -238,18 +238,12 @@ impl Client {
 		Err(Error::Refused("the node stopped reporting the transaction's progress".into()))
 	}
 
-	/// The proof of possession `device_key` makes for registering `device_id` to `owner` on this
-	/// chain.
-	pub fn registration_proof(
-		&self,
-		owner: &AccountId32,
-		device_id: DeviceId,
-		device_key: &Key,
-	) -> DeviceSignature {
+	/// The proof of possession `device_key` makes for registering its device to `owner` on this
+	/// chain (the device id is [`iotchain_primitives::device_id_of`] the key).
+	pub fn registration_proof(&self, owner: &AccountId32, device_key: &Key) -> DeviceSignature {
 		let payload = RegistrationPayload {
 			genesis_hash: self.genesis_hash(),
 			owner: owner.0,
-			device_id,
 			key: device_key.account_id().0,
 		};
 		device_signature(device_key.sign_bytes(&payload.signing_bytes()))
@@ -328,7 +322,9 @@ impl Client {
 		let proof = proof.map(|p| runtime_types::iotchain_primitives::anchor::MerkleProof {
 			leaf_index: p.leaf_index,
 			number_of_leaves: p.number_of_leaves,
-			items: p.items,
+			items: runtime_types::bounded_collections::bounded_vec::BoundedVec(
+				p.items.into_inner(),
+			),
 		});
 		self.call(
 			runtime::runtime_apis()

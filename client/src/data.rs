@@ -29,16 +29,16 @@ pub fn parse_h256(s: &str) -> Result<H256, Error> {
 	parse_hex32(hex).map(H256).map_err(|e| Error::Input(format!("`{s}`: {e}")))
 }
 
-/// A device id from `0x`-hex of 32 bytes, or from any other text (a serial number, a name) as
-/// the blake2-256 of its UTF-8 bytes.
+/// A device id from `0x`-hex of 32 bytes. Ids are derived from the device's first key
+/// ([`iotchain_primitives::device_id_of`]), never from a name or serial number.
 pub fn parse_device_id(s: &str) -> Result<DeviceId, Error> {
-	if s.starts_with("0x") {
-		parse_h256(s)
-	} else if s.is_empty() {
-		Err(Error::Input("an empty device id".into()))
-	} else {
-		Ok(digest(s.as_bytes()))
+	if !s.starts_with("0x") {
+		return Err(Error::Input(format!(
+			"`{s}` is not a device id: ids are 0x-hex of 32 bytes, derived from the device's \
+			 first key (`iotctl key inspect FILE` shows it)"
+		)));
 	}
+	parse_h256(s)
 }
 
 /// Everything needed to verify one reading of an anchored batch, as `iotctl anchor batch`
@@ -67,13 +67,14 @@ pub struct ProofFile {
 }
 
 impl ProofFile {
-	/// The proof as the runtime takes it.
-	pub fn merkle_proof(&self) -> MerkleProof {
-		MerkleProof {
+	/// The proof as the runtime takes it; `None` if it has more items than any proof can
+	/// ([`iotchain_primitives::MAX_MERKLE_PROOF_ITEMS`]).
+	pub fn merkle_proof(&self) -> Option<MerkleProof> {
+		Some(MerkleProof {
 			leaf_index: self.leaf_index,
 			number_of_leaves: self.number_of_leaves,
-			items: self.items.clone(),
-		}
+			items: self.items.clone().try_into().ok()?,
+		})
 	}
 
 	/// Reads a proof file.
@@ -155,7 +156,7 @@ impl Batch {
 				root: self.root,
 				leaf_index: proof.leaf_index,
 				number_of_leaves: proof.number_of_leaves,
-				items: proof.items,
+				items: proof.items.into_inner(),
 				source: reading.source.clone(),
 			})
 		})
@@ -213,10 +214,10 @@ mod tests {
 	}
 
 	#[test]
-	fn device_ids_are_hex_or_the_hash_of_a_name() {
+	fn device_ids_are_hex_only() {
 		let hex = format!("0x{}", "ab".repeat(32));
 		assert_eq!(parse_device_id(&hex).unwrap(), H256::repeat_byte(0xab));
-		assert_eq!(parse_device_id("sensor-7").unwrap(), H256(blake2_256(b"sensor-7")));
+		assert!(matches!(parse_device_id("sensor-7"), Err(Error::Input(_))));
 		assert!(matches!(parse_device_id("0x12"), Err(Error::Input(_))));
 		assert!(matches!(parse_device_id(""), Err(Error::Input(_))));
 		assert!(matches!(parse_h256("ab"), Err(Error::Input(_))));
@@ -232,9 +233,21 @@ mod tests {
 			for (i, proof) in proofs.iter().enumerate() {
 				assert_eq!(proof.seq, 41 + i as u64);
 				assert_eq!(proof.source, format!("r{i}"));
-				assert!(proof.merkle_proof().verify(&batch.root, proof.seq, &proof.digest));
-				assert!(!proof.merkle_proof().verify(&batch.root, proof.seq, &digest(b"x")));
-				assert!(!proof.merkle_proof().verify(&batch.root, proof.seq + 1, &proof.digest));
+				assert!(proof.merkle_proof().unwrap().verify(
+					&batch.root,
+					proof.seq,
+					&proof.digest
+				));
+				assert!(!proof.merkle_proof().unwrap().verify(
+					&batch.root,
+					proof.seq,
+					&digest(b"x")
+				));
+				assert!(!proof.merkle_proof().unwrap().verify(
+					&batch.root,
+					proof.seq + 1,
+					&proof.digest
+				));
 			}
 		}
 		assert!(Batch::new(H256::zero(), 3, 1, vec![]).is_none());

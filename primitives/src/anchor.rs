@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	binary_merkle_tree::{self, Leaf},
-	sp_core::H256,
+	sp_core::{bounded::BoundedVec, ConstU32, H256},
 	sp_crypto_hashing::blake2_256,
 	sp_runtime::traits::BlakeTwo256,
 };
@@ -57,7 +57,8 @@ pub fn merkle_proof(first_seq: Seq, digests: &[H256], index: u32) -> Option<Merk
 	Some(MerkleProof {
 		leaf_index: index,
 		number_of_leaves: proof.number_of_leaves,
-		items: proof.proof,
+		// A tree of at most `u32::MAX` leaves is at most 32 levels deep.
+		items: BoundedVec::truncate_from(proof.proof),
 	})
 }
 
@@ -69,6 +70,9 @@ fn leaves(first_seq: Seq, digests: &[H256]) -> Vec<[u8; 40]> {
 		.collect()
 }
 
+/// The most sibling hashes a [`MerkleProof`] holds: the depth of a tree of `u32::MAX` leaves.
+pub const MAX_MERKLE_PROOF_ITEMS: u32 = 32;
+
 /// The proof that a reading is one leaf of a batch's Merkle root.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct MerkleProof {
@@ -76,8 +80,9 @@ pub struct MerkleProof {
 	pub leaf_index: u32,
 	/// The number of readings in the batch.
 	pub number_of_leaves: u32,
-	/// The sibling hashes from the leaf up to the root.
-	pub items: Vec<H256>,
+	/// The sibling hashes from the leaf up to the root: at most [`MAX_MERKLE_PROOF_ITEMS`], so
+	/// a longer proof does not even decode.
+	pub items: BoundedVec<H256, ConstU32<MAX_MERKLE_PROOF_ITEMS>>,
 }
 
 impl MerkleProof {

@@ -2,12 +2,48 @@
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use polkadot_sdk::sp_core::H256;
+use polkadot_sdk::{sp_core::H256, sp_crypto_hashing::blake2_256};
 use scale_info::TypeInfo;
 
-/// A device's stable identity. Chosen by the owner at registration (for example the hash of a
-/// serial number) and kept across key rotations and ownership transfers.
+/// A device's stable identity: [`device_id_of`] its first key. Kept across key rotations and
+/// ownership transfers.
 pub type DeviceId = H256;
+
+/// Domain separation tag of [`device_id_of`].
+pub const DEVICE_ID_DOMAIN: [u8; 18] = *b"iotchain:device:id";
+
+/// The id of the device registered with `key` as its first key:
+/// `blake2_256("iotchain:device:id" ‖ SCALE(key))`.
+///
+/// Deriving the id from the key means only the holder of that key can make the id exist (it
+/// signs the registration) and nobody can claim or tombstone another device's id in advance.
+/// Serial numbers and other names belong in the device's metadata.
+pub fn device_id_of<AccountId: Encode>(key: &AccountId) -> DeviceId {
+	H256(blake2_256(&(DEVICE_ID_DOMAIN, key).encode()))
+}
+
+/// Who suspended a device, which decides who may resume it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum SuspendedBy {
+	/// The owner: only the owner may resume.
+	Owner,
+	/// A manager: the owner or any manager may resume.
+	Manager,
+	/// A change of owner: the previous owner may still hold the device key. The new owner
+	/// rotates the key, or resumes the device to keep it.
+	Transfer,
+}
 
 /// A device's lifecycle status.
 #[derive(
@@ -25,8 +61,11 @@ pub type DeviceId = H256;
 pub enum DeviceStatus<BlockNumber> {
 	/// The device may act: its key signs extrinsics on its behalf.
 	Active,
-	/// Paused by its owner; can be resumed.
-	Suspended,
+	/// Paused; `by` decides who may resume it.
+	Suspended {
+		/// Who suspended the device.
+		by: SuspendedBy,
+	},
 	/// Its key is known or suspected to be in an attacker's hands since block `since`. The device
 	/// cannot act until its owner rotates the key; data anchored from `since` on is suspect.
 	Compromised {
@@ -44,16 +83,15 @@ pub const REGISTRATION_DOMAIN: [u8; 24] = *b"iotchain:device:register";
 pub const ROTATION_DOMAIN: [u8; 22] = *b"iotchain:device:rotate";
 
 /// What a device key signs to prove, at registration, that the owner holds the device: it
-/// binds the chain (genesis hash), the owner, the device id and the key, so the signature cannot
-/// be replayed on another chain, for another owner, or for another device.
+/// binds the chain (genesis hash), the owner and the key (and so the device id,
+/// [`device_id_of`] the key), so the signature cannot be replayed on another chain or for
+/// another owner.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub struct RegistrationPayload<Hash, AccountId> {
 	/// Genesis hash of the chain the registration is meant for.
 	pub genesis_hash: Hash,
 	/// The account that will own the device.
 	pub owner: AccountId,
-	/// The id the device is registered under.
-	pub device_id: DeviceId,
 	/// The device's key (as an account).
 	pub key: AccountId,
 }
@@ -97,32 +135,39 @@ mod tests {
 		let payload = RegistrationPayload {
 			genesis_hash: H256::repeat_byte(1),
 			owner: Sr25519Keyring::Alice.to_account_id(),
-			device_id: H256::repeat_byte(2),
 			key: Sr25519Keyring::Bob.to_account_id(),
 		};
 		let bytes = payload.signing_bytes();
-		assert_eq!(bytes.len(), 24 + 4 * 32);
+		assert_eq!(bytes.len(), 24 + 3 * 32);
 		assert_eq!(&bytes[..24], b"iotchain:device:register");
 		assert_eq!(&bytes[24..], &payload.encode()[..]);
 	}
 
 	#[test]
 	fn a_rotation_proof_cannot_pass_for_a_registration_proof() {
-		// Chosen so that both payloads have byte-identical SCALE encodings.
-		let (a, b, d) = ([0xaa; 32], [0xbb; 32], [0xdd; 32]);
+		// Chosen so that the registration's encoding is a prefix of the rotation's.
+		let (a, b) = ([0xaa; 32], [0xbb; 32]);
 		let registration = RegistrationPayload::<H256, AccountId32> {
 			genesis_hash: H256::repeat_byte(1),
-			owner: d.into(),
-			device_id: H256(a),
+			owner: a.into(),
 			key: b.into(),
 		};
 		let rotation = RotationPayload::<H256, AccountId32> {
 			genesis_hash: H256::repeat_byte(1),
-			device_id: H256(d),
-			old_key: a.into(),
+			device_id: H256(a),
+			old_key: b.into(),
 			new_key: b.into(),
 		};
-		assert_eq!(registration.encode(), rotation.encode());
-		assert_ne!(registration.signing_bytes(), rotation.signing_bytes());
+		assert!(rotation.encode().starts_with(&registration.encode()));
+		assert!(!rotation.signing_bytes().starts_with(&registration.signing_bytes()));
+	}
+
+	#[test]
+	fn device_ids_are_the_domain_separated_hash_of_the_first_key() {
+		let key = Sr25519Keyring::Alice.to_account_id();
+		let mut preimage = b"iotchain:device:id".to_vec();
+		preimage.extend_from_slice(key.as_ref());
+		assert_eq!(device_id_of(&key), H256(blake2_256(&preimage)));
+		assert_ne!(device_id_of(&key), device_id_of(&Sr25519Keyring::Bob.to_account_id()));
 	}
 }

@@ -93,8 +93,9 @@ pub trait AccessControl<AccountId, BlockNumber> {
 		now: BlockNumber,
 	) -> bool;
 
-	/// Whether `who` holds `Manage` over the whole device (a grant not limited to one stream)
-	/// at block `now`: it may then suspend and resume the device.
+	/// Whether `who` manages `device` at block `now`: it holds an unexpired `Manage` grant
+	/// (`Manage` is always device-wide). A manager may suspend the device, and resume it when a
+	/// manager suspended it.
 	fn is_manager(device: &DeviceId, who: &AccountId, now: BlockNumber) -> bool;
 }
 

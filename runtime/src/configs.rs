@@ -4,7 +4,7 @@ use crate::*;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
-	weights::{constants::ParityDbWeight, IdentityFee},
+	weights::{constants::ParityDbWeight, ConstantMultiplier, IdentityFee},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
@@ -19,7 +19,7 @@ parameter_types! {
 	/// `NORMAL_DISPATCH_RATIO` is available to normal extrinsics.
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO);
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
-		.max_length(5 * 1024 * 1024)
+		.max_length(MAXIMUM_BLOCK_LENGTH)
 		.modify_max_length_for_class(frame_support::dispatch::DispatchClass::Normal, |m| {
 			*m = NORMAL_DISPATCH_RATIO * *m
 		})
@@ -93,20 +93,36 @@ impl pallet_balances::Config for Runtime {
 
 parameter_types! {
 	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// The fee per byte of a transaction: a block's bytes cost what its compute costs. A full
+	/// block of bytes (5 MiB) costs as much as a full block of weight (2 s, at one planck per
+	/// picosecond), so no call is a cheaper way than `system.remark` to fill blocks (and the
+	/// history every archive node keeps) with bytes.
+	pub const TransactionByteFee: Balance = TRANSACTION_BYTE_FEE;
 }
+
+/// See [`TransactionByteFee`]: 381 469 plancks per byte.
+pub const TRANSACTION_BYTE_FEE: Balance =
+	(MAXIMUM_BLOCK_WEIGHT.ref_time() / MAXIMUM_BLOCK_LENGTH as u64) as Balance;
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_skip_feeless_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
+}
+
+impl pallet_utility::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {
@@ -129,10 +145,12 @@ impl pallet_devices::Config for Runtime {
 	type DepositPerByte = DeviceDepositPerByte;
 	type StringLimit = ConstU32<64>;
 	type MaxCompromises = ConstU32<8>;
+	/// A transfer offer stays open for a week.
+	type TransferOfferPeriod = ConstU32<{ 7 * DAYS }>;
 	type DeviceSignature = Signature;
 	type DeviceSigner = <Signature as sp_runtime::traits::Verify>::Signer;
-	/// Grants go when a device changes hands or retires.
-	type LifecycleHooks = Access;
+	/// Grants go when a device changes hands or retires; so does a retired device's quota.
+	type LifecycleHooks = (Access, Anchors);
 	type Managers = Access;
 	type WeightInfo = pallet_devices::weights::EstimatedWeight<ParityDbWeight>;
 }
@@ -144,6 +162,9 @@ impl pallet_anchors::Config for Runtime {
 	type Time = Timestamp;
 	type MaxUriLen = ConstU32<128>;
 	type MaxBatchSize = ConstU32<4096>;
+	/// At most a million readings skipped per anchor: reaching `u64::MAX` would take 10¹³
+	/// anchors.
+	type MaxSeqGap = ConstU64<1_000_000>;
 	/// A device may anchor 100 times an hour without fees.
 	type FreeAnchorsPerWindow = ConstU32<100>;
 	type FreeWindow = ConstU32<{ HOURS }>;

@@ -66,10 +66,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -92,6 +92,8 @@ pub const DAYS: BlockNumber = HOURS * 24;
 /// The weight budget of a block: two seconds of compute.
 pub const MAXIMUM_BLOCK_WEIGHT: Weight =
 	Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND.saturating_mul(2), u64::MAX);
+/// The length budget of a block: 5 MiB.
+pub const MAXIMUM_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 /// The share of a block's weight and length that normal (non-operational) extrinsics may use.
 pub const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
@@ -161,6 +163,8 @@ pub type TxExtension = (
 		Runtime,
 		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	>,
+	// At most one free anchor per device waits in the pool (no data: wallets can ignore it).
+	pallet_anchors::CheckFreeAnchor<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -229,6 +233,9 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
+
+	#[runtime::pallet_index(8)]
+	pub type Utility = pallet_utility;
 
 	// iotchain's own pallets.
 

@@ -14,7 +14,14 @@ use polkadot_sdk::{
 	sp_keyring::Sr25519Keyring,
 };
 
-const DEVICE: DeviceId = DeviceId::repeat_byte(0xd1);
+/// The device of [`sensor`], the key every test registers.
+fn device() -> DeviceId {
+	device_id_of(&account(&sensor()))
+}
+
+fn sensor() -> polkadot_sdk::sp_core::sr25519::Pair {
+	device_key("sensor")
+}
 const STREAM: u32 = 1;
 const OTHER_STREAM: u32 = 2;
 
@@ -32,7 +39,7 @@ fn gateway() -> iotchain_runtime::AccountId {
 fn grant_gateway(permissions: Permissions, stream: Option<u32>, expires_at: Option<BlockNumber>) {
 	assert_ok!(Access::grant(
 		RuntimeOrigin::signed(alice()),
-		DEVICE,
+		device(),
 		gateway(),
 		permissions,
 		stream,
@@ -44,7 +51,7 @@ fn grant_gateway(permissions: Permissions, stream: Option<u32>, expires_at: Opti
 fn gateway_batch(stream: u32, first_seq: u64) -> polkadot_sdk::sp_runtime::DispatchResult {
 	Anchors::anchor_batch(
 		RuntimeOrigin::signed(gateway()),
-		Some(DEVICE),
+		Some(device()),
 		stream,
 		first_seq,
 		10,
@@ -62,8 +69,8 @@ fn grant_deposits_of(who: &iotchain_runtime::AccountId) -> u128 {
 
 #[test]
 fn a_gateway_anchors_on_its_stream_until_expiry_or_revocation() {
-	new_test_ext().execute_with(|| {
-		register_device(DEVICE, &device_key("sensor"));
+	test(|| {
+		register_device(&sensor());
 		assert_noop!(gateway_batch(STREAM, 1), pallet_anchors::Error::<Runtime>::NotAllowed);
 
 		grant_gateway(Permissions::WRITE, Some(STREAM), Some(5));
@@ -77,7 +84,7 @@ fn a_gateway_anchors_on_its_stream_until_expiry_or_revocation() {
 
 		grant_gateway(Permissions::WRITE, Some(STREAM), None);
 		assert_ok!(gateway_batch(STREAM, 21));
-		assert_ok!(Access::revoke(RuntimeOrigin::signed(alice()), DEVICE, gateway()));
+		assert_ok!(Access::revoke(RuntimeOrigin::signed(alice()), device(), gateway()));
 		assert_noop!(gateway_batch(STREAM, 31), pallet_anchors::Error::<Runtime>::NotAllowed);
 		assert_eq!(grant_deposits_of(&alice()), 0);
 	});
@@ -85,8 +92,8 @@ fn a_gateway_anchors_on_its_stream_until_expiry_or_revocation() {
 
 #[test]
 fn transfer_and_retirement_drop_the_grants() {
-	new_test_ext().execute_with(|| {
-		register_device(DEVICE, &device_key("sensor"));
+	test(|| {
+		register_device(&sensor());
 		grant_gateway(Permissions::WRITE, None, None);
 		assert!(grant_deposits_of(&alice()) > 0);
 
@@ -98,48 +105,49 @@ fn transfer_and_retirement_drop_the_grants() {
 		));
 		assert_ok!(Devices::transfer_ownership(
 			RuntimeOrigin::signed(alice()),
-			DEVICE,
+			device(),
 			charlie.clone()
 		));
-		assert_ok!(Devices::accept_ownership(RuntimeOrigin::signed(charlie.clone()), DEVICE));
-		assert!(pallet_access::Grants::<Runtime>::get(DEVICE, gateway()).is_none());
+		assert_ok!(Devices::accept_ownership(RuntimeOrigin::signed(charlie.clone()), device()));
+		assert!(pallet_access::Grants::<Runtime>::get(device(), gateway()).is_none());
 		assert_eq!(grant_deposits_of(&alice()), 0);
 		assert_noop!(gateway_batch(STREAM, 1), pallet_anchors::Error::<Runtime>::NotAllowed);
 
 		assert_ok!(Access::grant(
 			RuntimeOrigin::signed(charlie.clone()),
-			DEVICE,
+			device(),
 			gateway(),
 			Permissions::READ,
 			None,
 			None,
 			None
 		));
-		assert_ok!(Devices::retire(RuntimeOrigin::signed(charlie.clone()), DEVICE));
-		assert_eq!(pallet_access::GrantCount::<Runtime>::get(DEVICE), 0);
+		assert_ok!(Devices::retire(RuntimeOrigin::signed(charlie.clone()), device()));
+		assert_eq!(pallet_access::GrantCount::<Runtime>::get(device()), 0);
 		assert_eq!(grant_deposits_of(&charlie), 0);
 	});
 }
 
 #[test]
 fn a_manager_suspends_and_resumes_through_the_registry() {
-	new_test_ext().execute_with(|| {
-		register_device(DEVICE, &device_key("sensor"));
+	test(|| {
+		register_device(&sensor());
 		assert_noop!(
-			Devices::suspend(RuntimeOrigin::signed(gateway()), DEVICE),
+			Devices::suspend(RuntimeOrigin::signed(gateway()), device()),
 			pallet_devices::Error::<Runtime>::NotOwnerOrManager
 		);
 		grant_gateway(Permissions::MANAGE, None, None);
-		assert_ok!(Devices::suspend(RuntimeOrigin::signed(gateway()), DEVICE));
+		assert_ok!(Devices::suspend(RuntimeOrigin::signed(gateway()), device()));
 		System::assert_last_event(
-			pallet_devices::Event::<Runtime>::Suspended { device_id: DEVICE, by: gateway() }.into(),
+			pallet_devices::Event::<Runtime>::Suspended { device_id: device(), by: gateway() }
+				.into(),
 		);
-		assert_ok!(Devices::resume(RuntimeOrigin::signed(gateway()), DEVICE));
+		assert_ok!(Devices::resume(RuntimeOrigin::signed(gateway()), device()));
 		System::assert_last_event(
-			pallet_devices::Event::<Runtime>::Resumed { device_id: DEVICE, by: gateway() }.into(),
+			pallet_devices::Event::<Runtime>::Resumed { device_id: device(), by: gateway() }.into(),
 		);
 		assert_noop!(
-			Devices::retire(RuntimeOrigin::signed(gateway()), DEVICE),
+			Devices::retire(RuntimeOrigin::signed(gateway()), device()),
 			pallet_devices::Error::<Runtime>::NotOwner
 		);
 	});
@@ -147,13 +155,13 @@ fn a_manager_suspends_and_resumes_through_the_registry() {
 
 #[test]
 fn check_access_through_the_runtime_api() {
-	new_test_ext().execute_with(|| {
-		register_device(DEVICE, &device_key("sensor"));
+	test(|| {
+		register_device(&sensor());
 		grant_gateway(Permissions::READ, Some(STREAM), Some(9));
 		let check = |stream: u32, permission: Permission| -> AccessDecision<BlockNumber> {
 			let out = dispatch(
 				"AccessApi_check_access",
-				&(DEVICE, gateway(), stream, permission).encode(),
+				&(device(), gateway(), stream, permission).encode(),
 			)
 			.expect("the runtime implements AccessApi");
 			Decode::decode(&mut &out[..]).unwrap()

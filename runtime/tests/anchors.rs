@@ -20,7 +20,14 @@ use polkadot_sdk::{
 	},
 };
 
-const DEVICE: DeviceId = DeviceId::repeat_byte(0xd1);
+/// The device of [`sensor`], the key every test registers.
+fn device() -> DeviceId {
+	device_id_of(&account(&sensor()))
+}
+
+fn sensor() -> polkadot_sdk::sp_core::sr25519::Pair {
+	device_key("sensor")
+}
 const STREAM: u32 = 1;
 
 fn anchor_call(seq: u64) -> RuntimeCall {
@@ -42,16 +49,16 @@ fn verify(
 	proof: Option<MerkleProof>,
 ) -> Verification<AccountId, BlockNumber, u64> {
 	let result =
-		dispatch("AnchorsApi_verify_reading", &(DEVICE, STREAM, seq, digest, proof).encode())
+		dispatch("AnchorsApi_verify_reading", &(device(), STREAM, seq, digest, proof).encode())
 			.expect("the runtime implements AnchorsApi");
 	Decode::decode(&mut &result[..]).expect("the API returns a Verification")
 }
 
 #[test]
 fn a_zero_balance_device_gets_exactly_its_quota_of_free_anchors() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let key = device_key("sensor");
-		register_device(DEVICE, &key);
+		register_device(&key);
 		assert_eq!(Balances::free_balance(account(&key)), 0);
 		let quota = free_quota();
 		assert!(quota > 0);
@@ -68,7 +75,7 @@ fn a_zero_balance_device_gets_exactly_its_quota_of_free_anchors() {
 			// … and it is included and dispatched successfully, free.
 			assert_ok!(Executive::apply_extrinsic(xt).expect("included"));
 		}
-		assert_eq!(pallet_anchors::Pallet::<Runtime>::free_anchors_used(&DEVICE), quota);
+		assert_eq!(pallet_anchors::Pallet::<Runtime>::free_anchors_used(&device()), quota);
 		assert_eq!(Balances::free_balance(account(&key)), 0);
 
 		// The next one must pay, which a zero-balance key cannot: refused by the pool and by
@@ -86,7 +93,7 @@ fn a_zero_balance_device_gets_exactly_its_quota_of_free_anchors() {
 		);
 		assert_eq!(Executive::apply_extrinsic(over).map(|_| ()), refused);
 		assert!(
-			pallet_anchors::Anchors::<Runtime>::get((DEVICE, STREAM, quota as u64 + 1)).is_none()
+			pallet_anchors::Anchors::<Runtime>::get((device(), STREAM, quota as u64 + 1)).is_none()
 		);
 		assert_eq!(System::account_nonce(account(&key)), quota);
 	});
@@ -94,7 +101,7 @@ fn a_zero_balance_device_gets_exactly_its_quota_of_free_anchors() {
 
 #[test]
 fn a_zero_balance_account_that_is_no_device_gets_nothing_included() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let stranger = device_key("stranger");
 		let xt = signed(&stranger, 0, anchor_call(1));
 		assert!(Executive::validate_transaction(
@@ -107,10 +114,10 @@ fn a_zero_balance_account_that_is_no_device_gets_nothing_included() {
 
 		// Nor a suspended device.
 		let key = device_key("sensor");
-		register_device(DEVICE, &key);
+		register_device(&key);
 		assert_ok!(pallet_devices::Pallet::<Runtime>::suspend(
 			RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()),
-			DEVICE
+			device()
 		));
 		let xt = signed(&key, 0, anchor_call(1));
 		assert_eq!(
@@ -122,9 +129,9 @@ fn a_zero_balance_account_that_is_no_device_gets_nothing_included() {
 
 #[test]
 fn a_free_anchor_that_would_fail_is_never_included() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let key = device_key("sensor");
-		register_device(DEVICE, &key);
+		register_device(&key);
 		assert_ok!(Executive::apply_extrinsic(signed(&key, 0, anchor_call(1))).unwrap());
 		// A replayed sequence number would fail in dispatch: not free, so unpayable.
 		let replay = signed(&key, 1, anchor_call(1));
@@ -133,15 +140,15 @@ fn a_free_anchor_that_would_fail_is_never_included() {
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Payment))
 		);
 		assert_eq!(System::account_nonce(account(&key)), 1);
-		assert_eq!(pallet_anchors::Pallet::<Runtime>::free_anchors_used(&DEVICE), 1);
+		assert_eq!(pallet_anchors::Pallet::<Runtime>::free_anchors_used(&device()), 1);
 	});
 }
 
 #[test]
 fn the_quota_renews_with_the_window() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let key = device_key("sensor");
-		register_device(DEVICE, &key);
+		register_device(&key);
 		let quota = free_quota();
 		for seq in 1..=quota as u64 {
 			assert_ok!(
@@ -153,15 +160,15 @@ fn the_quota_renews_with_the_window() {
 		assert_ok!(
 			Executive::apply_extrinsic(signed(&key, quota, anchor_call(quota as u64 + 1))).unwrap()
 		);
-		assert_eq!(pallet_anchors::Pallet::<Runtime>::free_anchors_used(&DEVICE), 1);
+		assert_eq!(pallet_anchors::Pallet::<Runtime>::free_anchors_used(&device()), 1);
 	});
 }
 
 #[test]
 fn verification_through_the_runtime_api() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let key = device_key("sensor");
-		register_device(DEVICE, &key);
+		register_device(&key);
 		assert_ok!(Executive::apply_extrinsic(signed(&key, 0, anchor_call(1))).unwrap());
 		let digests: Vec<H256> = (2..=5).map(H256::from_low_u64_be).collect();
 		let batch = RuntimeCall::Anchors(pallet_anchors::Call::anchor_batch {
@@ -194,7 +201,7 @@ fn verification_through_the_runtime_api() {
 		assert_ok!(Executive::apply_extrinsic(signed(&key, 2, anchor_call(6))).unwrap());
 		assert_ok!(pallet_devices::Pallet::<Runtime>::report_compromised(
 			RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()),
-			DEVICE,
+			device(),
 			2
 		));
 		assert_eq!(verify(1, H256::from_low_u64_be(1), None), anchored);
@@ -203,7 +210,7 @@ fn verification_through_the_runtime_api() {
 			other => panic!("expected a suspect anchor at block 2, got {other:?}"),
 		}
 
-		let head = dispatch("AnchorsApi_anchor_head", &(DEVICE, STREAM).encode()).unwrap();
+		let head = dispatch("AnchorsApi_anchor_head", &(device(), STREAM).encode()).unwrap();
 		let head: Option<iotchain_primitives::AnchorHead<BlockNumber>> =
 			Decode::decode(&mut &head[..]).unwrap();
 		assert_eq!(head.map(|h| (h.seq, h.count)), Some((6, 3)));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { u8aConcat, u8aToHex, bnToU8a } from '@polkadot/util';
-import { blake2AsHex, blake2AsU8a, cryptoWaitReady, mnemonicGenerate, randomAsHex } from '@polkadot/util-crypto';
+import { blake2AsHex, blake2AsU8a, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { startDevNode } from './lib/node.js';
 import { findEvent, submit } from './lib/tx.js';
 import { registerDevice } from './lib/devices.js';
@@ -21,7 +21,7 @@ describe('data anchoring', () => {
   let api;
   let device;
   let alice;
-  const deviceId = randomAsHex(32);
+  let deviceId;
 
   before(async () => {
     await cryptoWaitReady();
@@ -29,7 +29,7 @@ describe('data anchoring', () => {
     api = node.api;
     alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
     device = new Keyring({ type: 'sr25519' }).addFromUri(mnemonicGenerate());
-    await registerDevice(api, alice, device, deviceId, { model: 'TH-200' });
+    ({ deviceId } = await registerDevice(api, alice, device, { model: 'TH-200' }));
   });
 
   after(async () => {

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
-import { randomAsHex, mnemonicGenerate, cryptoWaitReady } from '@polkadot/util-crypto';
+import { mnemonicGenerate, cryptoWaitReady } from '@polkadot/util-crypto';
 import { startDevNode } from './lib/node.js';
 import { findEvent, submit } from './lib/tx.js';
-import { multiSignature, registrationPayload, rotationPayload } from './lib/payloads.js';
+import { deviceIdOf, multiSignature, registrationPayload, rotationPayload } from './lib/payloads.js';
+import { deviceMetadata } from './lib/devices.js';
 
 const UNIT = 10n ** 12n;
 const DEPOSIT_BASE = UNIT;
@@ -18,10 +19,11 @@ describe('device registry', () => {
   let alice;
   let bob;
   let keyring;
-  const deviceId = randomAsHex(32);
+  let deviceId;
   let deviceKey;
-  const metadata = { model: 'TH-200', manufacturer: 'Acme', label: 'greenhouse 3' };
-  const deposit = DEPOSIT_BASE + DEPOSIT_PER_BYTE * BigInt(6 + 4 + 12);
+  let firstKey;
+  const metadata = deviceMetadata({ model: 'TH-200', manufacturer: 'Acme', serial: 'SN-0042', label: 'greenhouse 3' });
+  const deposit = DEPOSIT_BASE + DEPOSIT_PER_BYTE * BigInt(6 + 4 + 7 + 12);
 
   const reserved = async (who) => (await api.query.system.account(who)).data.reserved.toBigInt();
   const device = async (id) => (await api.query.devices.devices(id)).unwrap();
@@ -32,6 +34,8 @@ describe('device registry', () => {
     alice = keyring.addFromUri('//Alice');
     bob = keyring.addFromUri('//Bob');
     deviceKey = keyring.addFromUri(mnemonicGenerate());
+    firstKey = deviceKey;
+    deviceId = deviceIdOf(deviceKey.address);
     node = await startDevNode();
     api = node.api;
   });
@@ -58,13 +62,13 @@ describe('device registry', () => {
     assert.deepEqual(api.registry.chainDecimals, [12]);
   });
 
-  it('registers a device whose key proved possession, holding the deposit', async () => {
+  it('registers a device whose key proved possession, under the id of its key, holding the deposit', async () => {
     const proof = multiSignature(deviceKey,
-      registrationPayload(api, { owner: alice.address, deviceId, key: deviceKey.address }));
+      registrationPayload(api, { owner: alice.address, key: deviceKey.address }));
     const reservedBefore = await reserved(alice.address);
 
     const events = await submit(api,
-      api.tx.devices.register(deviceId, deviceKey.address, proof, metadata, null), alice);
+      api.tx.devices.register(deviceKey.address, proof, metadata, null), alice);
 
     const registered = findEvent(events, 'devices', 'Registered');
     assert.equal(registered.data.deviceId.toHex(), deviceId);
@@ -76,26 +80,26 @@ describe('device registry', () => {
     assert.equal(record.key.toString(), deviceKey.address);
     assert.ok(record.status.isActive);
     assert.equal(record.metadata.label.toUtf8(), 'greenhouse 3');
+    assert.equal(record.metadata.serial.toUtf8(), 'SN-0042');
     assert.equal((await api.query.devices.deviceByKey(deviceKey.address)).unwrap().toHex(), deviceId);
     assert.equal(await reserved(alice.address) - reservedBefore, deposit);
 
-    // The device account exists with zero balance, provided by the registry.
+    // The device account exists with zero balance: the registry holds a sufficient reference.
     const account = await api.query.system.account(deviceKey.address);
-    assert.equal(account.providers.toNumber(), 1);
+    assert.equal(account.sufficients.toNumber(), 1);
     assert.equal(account.data.free.toBigInt(), 0n);
   });
 
   it('refuses a proof replayed by another owner', async () => {
-    const otherId = randomAsHex(32);
     const otherKey = keyring.addFromUri(mnemonicGenerate());
     // Signed for Alice as owner, submitted by Bob.
     const proof = multiSignature(otherKey,
-      registrationPayload(api, { owner: alice.address, deviceId: otherId, key: otherKey.address }));
+      registrationPayload(api, { owner: alice.address, key: otherKey.address }));
     await assert.rejects(
-      submit(api, api.tx.devices.register(otherId, otherKey.address, proof, metadata, null), bob),
+      submit(api, api.tx.devices.register(otherKey.address, proof, metadata, null), bob),
       /^Error: devices\.BadProof/,
     );
-    assert.ok((await api.query.devices.devices(otherId)).isNone);
+    assert.ok((await api.query.devices.devices(deviceIdOf(otherKey.address))).isNone);
   });
 
   it('recovers a compromised device by rotating to an ed25519 key', async () => {
@@ -125,9 +129,21 @@ describe('device registry', () => {
 
     const events = await submit(api, api.tx.devices.acceptOwnership(deviceId), bob);
     findEvent(events, 'devices', 'OwnershipTransferred');
-    assert.equal((await device(deviceId)).owner.toString(), bob.address);
+    const record = await device(deviceId);
+    assert.equal(record.owner.toString(), bob.address);
     assert.equal(aliceBefore - await reserved(alice.address), deposit);
     assert.equal(await reserved(bob.address) - bobBefore, deposit);
+
+    // The seller may still hold the device key: the device waits for the buyer's decision.
+    assert.ok(record.status.isSuspended);
+    assert.ok(record.status.asSuspended.by.isTransfer);
+    await assert.rejects(
+      submit(api, api.tx.anchors.anchor(1, 1, '0x' + '11'.repeat(32), null), deviceKey),
+      /Inability to pay some fees/,
+    );
+    // Bob keeps the key by resuming.
+    await submit(api, api.tx.devices.resume(deviceId), bob);
+    assert.ok((await device(deviceId)).status.isActive);
   });
 
   it('retires for good, returning the deposit', async () => {
@@ -138,12 +154,13 @@ describe('device registry', () => {
     assert.ok((await api.query.devices.devices(deviceId)).isNone);
     assert.ok((await api.query.devices.retiredDevices(deviceId)).isSome);
 
-    const key = keyring.addFromUri(mnemonicGenerate());
-    const proof = multiSignature(key,
-      registrationPayload(api, { owner: alice.address, deviceId, key: key.address }));
+    // Its id and every key it had are dead for good: the first key, which the id derives from,
+    // cannot register again.
+    const proof = multiSignature(firstKey,
+      registrationPayload(api, { owner: alice.address, key: firstKey.address }));
     await assert.rejects(
-      submit(api, api.tx.devices.register(deviceId, key.address, proof, metadata, null), alice),
-      /^Error: devices\.DeviceRetired/,
+      submit(api, api.tx.devices.register(firstKey.address, proof, metadata, null), alice),
+      /^Error: devices\.KeyRetired/,
     );
   });
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { startDevNode } from './lib/node.js';
+import { deviceIdOf } from './lib/payloads.js';
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/iotchain/target');
 const IOTCTL = process.env.IOTCTL ?? join(targetDir, 'release/iotctl');
@@ -70,7 +71,9 @@ describe('iotctl: a device and its owner on the command line', () => {
     deviceAddress = file.address;
 
     const inspect = await ok('--json', 'key', 'inspect', 'device.json');
-    assert.deepEqual(inspect.json, { scheme: 'ed25519', publicKey: file.publicKey, address: file.address });
+    deviceId = deviceIdOf(file.address);
+    assert.deepEqual(inspect.json,
+      { scheme: 'ed25519', publicKey: file.publicKey, address: file.address, deviceId });
 
     const again = await iotctl('key', 'generate', '--out', 'device.json');
     assert.equal(again.code, 2, 'an existing key file is never overwritten');
@@ -82,8 +85,7 @@ describe('iotctl: a device and its owner on the command line', () => {
 
   it('registers the device with a proof made by its key', async () => {
     const { json } = await ok('--json', 'device', 'register', '--suri', '//Alice',
-      '--device-key', 'device.json', '--id', 'greenhouse-sensor-7', '--model', 'TH-200');
-    deviceId = blake2AsHex('greenhouse-sensor-7');
+      '--device-key', 'device.json', '--model', 'TH-200', '--serial', 'greenhouse-sensor-7');
     const registered = json.events.find((e) => e.pallet === 'Devices' && e.name === 'Registered');
     assert.ok(registered, 'Devices.Registered emitted');
     assert.equal(registered.fields.device_id, deviceId);
@@ -91,17 +93,24 @@ describe('iotctl: a device and its owner on the command line', () => {
     const onChain = (await api.call.devicesApi.device(deviceId)).unwrap();
     assert.equal(onChain.key.toString(), deviceAddress);
     assert.equal(onChain.metadata.model.toUtf8(), 'TH-200');
+    assert.equal(onChain.metadata.serial.toUtf8(), 'greenhouse-sensor-7');
 
-    const shown = await ok('--json', 'device', 'show', '--id', 'greenhouse-sensor-7');
+    const shown = await ok('--json', 'device', 'show', '--id', deviceId);
     assert.equal(shown.json.key, deviceAddress);
     assert.equal(shown.json.status, 'active');
     const listed = await ok('--json', 'device', 'list', '--owner', '//Alice');
     assert.ok(listed.json.includes(deviceId));
 
-    const again = await iotctl('device', 'register', '--suri', '//Alice',
-      '--device-key', 'device.json', '--id', 'greenhouse-sensor-7');
+    const again = await iotctl('device', 'register', '--suri', '//Alice', '--device-key', 'device.json');
     assert.equal(again.code, 3, 'the chain refuses a second registration');
-    assert.match(again.stderr, /devices\.\w+: /, 'names the pallet error with its docs');
+    assert.match(again.stderr, /devices\.KeyInUse: /, 'names the pallet error with its docs');
+    const tooLong = await iotctl('device', 'register', '--suri', '//Alice', '--device-key', 'device.json',
+      '--label', 'x'.repeat(65));
+    assert.equal(tooLong.code, 2);
+    assert.match(tooLong.stderr, /--label is 65 bytes long; at most 64 are allowed/);
+    const byName = await iotctl('device', 'show', '--id', 'greenhouse-sensor-7');
+    assert.equal(byName.code, 2);
+    assert.match(byName.stderr, /is not a device id/);
   });
 
   it('anchors a file from the zero-balance device key, free, and verifies it', async () => {
@@ -124,7 +133,7 @@ describe('iotctl: a device and its owner on the command line', () => {
 
   it('fails verification with exit 1 once the file is modified', async () => {
     await writeFile(join(dir, 'reading.json'), '{"t": 29.5}\n');
-    const result = await iotctl('--json', 'verify', '--device', 'greenhouse-sensor-7',
+    const result = await iotctl('--json', 'verify', '--device', deviceId,
       '--stream', String(STREAM), '--seq', '1', '--file', 'reading.json');
     assert.equal(result.code, 1);
     assert.equal(result.json.result, 'mismatch');
@@ -229,7 +238,7 @@ describe('iotctl: a device and its owner on the command line', () => {
   });
 
   it('manages the lifecycle: firmware, suspend, compromise, rotation, transfer, retirement', async () => {
-    const id = ['--id', 'greenhouse-sensor-7'];
+    const id = ['--id', deviceId];
     await ok('device', 'firmware', '--suri', '//Alice', ...id, '--hash', blake2AsHex('firmware 1.2'));
     assert.equal((await api.call.devicesApi.device(deviceId)).unwrap().firmware.unwrap().toHex(),
       blake2AsHex('firmware 1.2'));
@@ -237,7 +246,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     await ok('device', 'suspend', '--suri', '//Alice', ...id);
     const suspended = await iotctl('anchor', '--device-key', 'device.json', '--stream', '5', '--value', 'x');
     assert.equal(suspended.code, 3);
-    assert.match(suspended.stderr, /the device is suspended: its owner or a manager must resume it first/);
+    assert.match(suspended.stderr, /the device is suspended by its owner, who must resume it first/);
     await ok('device', 'resume', '--suri', '//Alice', ...id);
 
     // A reading anchored, then the key reported compromised since before it: the reading is
@@ -268,8 +277,14 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.match(oldKey.stderr, /is not the key of any registered device/);
 
     await ok('device', 'transfer', '--suri', '//Alice', ...id, '--to', '//Bob');
-    assert.equal((await api.call.devicesApi.device(deviceId)).unwrap().pendingOwner.unwrap().toString(), BOB);
+    assert.equal((await api.call.devicesApi.device(deviceId)).unwrap().transferOffer.unwrap().to.toString(), BOB);
     await ok('device', 'accept', '--suri', '//Bob', ...id);
+    // The seller may still hold the key: the device waits until Bob rotates or keeps it.
+    const sold = await iotctl('anchor', '--device-key', 'device2.json', '--stream', '5', '--value', 'x');
+    assert.equal(sold.code, 3);
+    assert.match(sold.stderr, /suspended since it changed hands: its owner must rotate its key or resume it/);
+    await ok('device', 'resume', '--suri', '//Bob', ...id);
+    await ok('anchor', '--device-key', 'device2.json', '--stream', '5', '--value', 'kept');
     const bobsDevices = await ok('--json', 'device', 'list', '--owner', BOB);
     assert.deepEqual(bobsDevices.json, [deviceId]);
 

@@ -23,7 +23,7 @@ describe('journey: device, gateway, verifier', () => {
   let alice;
   let gateway;
   let device;
-  const deviceId = randomAsHex(32);
+  let deviceId;
   const batch = Array.from({ length: 7 }, (_, i) => reading(GATEWAY_STREAM, 1 + i));
   let batchBlock;
 
@@ -65,7 +65,7 @@ describe('journey: device, gateway, verifier', () => {
   });
 
   it('registers a device, visible through iotchain_device*', async () => {
-    await registerDevice(api, alice, device, deviceId, { model: 'TH-200', label: 'dock 4' });
+    ({ deviceId } = await registerDevice(api, alice, device, { model: 'TH-200', label: 'dock 4' }));
     const record = await rpc('iotchain_device', deviceId);
     assert.equal(record.owner, alice.address);
     assert.equal(record.key, device.address);

@@ -10,13 +10,16 @@ use std::sync::Arc;
 
 use iotchain_primitives::{
 	AccessApi, AnchorsApi, DeviceStatus, DevicesApi, MerkleProof, Permission, Seq, StreamId,
-	Verification,
+	SuspendedBy, Verification, MAX_MERKLE_PROOF_ITEMS,
 };
 use iotchain_runtime::{opaque::Block, AccountId, BlockNumber, Runtime};
 use jsonrpsee::{
 	core::RpcResult,
 	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
+	types::{
+		error::{ErrorObject, INVALID_PARAMS_CODE as INVALID_PARAMS},
+		ErrorObjectOwned,
+	},
 };
 use pallet_access::Grant;
 use pallet_anchors::{AnchorKind, AnchorRecord};
@@ -39,11 +42,21 @@ pub struct DeviceJson {
 	pub status: StatusJson,
 	pub model: String,
 	pub manufacturer: String,
+	pub serial: String,
 	pub label: String,
 	pub firmware: Option<H256>,
 	pub registered_at: BlockNumber,
+	pub owner_since: BlockNumber,
 	pub deposit: String,
-	pub pending_owner: Option<AccountId>,
+	pub transfer_offer: Option<TransferOfferJson>,
+}
+
+/// A pending transfer of a device.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferOfferJson {
+	pub to: AccountId,
+	pub expires_at: BlockNumber,
 }
 
 /// A device's status.
@@ -51,16 +64,36 @@ pub struct DeviceJson {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum StatusJson {
 	Active,
-	Suspended,
-	Compromised { since: BlockNumber },
+	/// `by`: `owner`, `manager` or `transfer`.
+	Suspended {
+		by: SuspendedByJson,
+	},
+	Compromised {
+		since: BlockNumber,
+	},
 	Retired,
+}
+
+/// Who suspended a device.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub enum SuspendedByJson {
+	Owner,
+	Manager,
+	Transfer,
 }
 
 impl From<DeviceStatus<BlockNumber>> for StatusJson {
 	fn from(status: DeviceStatus<BlockNumber>) -> Self {
 		match status {
 			DeviceStatus::Active => StatusJson::Active,
-			DeviceStatus::Suspended => StatusJson::Suspended,
+			DeviceStatus::Suspended { by } => StatusJson::Suspended {
+				by: match by {
+					SuspendedBy::Owner => SuspendedByJson::Owner,
+					SuspendedBy::Manager => SuspendedByJson::Manager,
+					SuspendedBy::Transfer => SuspendedByJson::Transfer,
+				},
+			},
 			DeviceStatus::Compromised { since } => StatusJson::Compromised { since },
 			DeviceStatus::Retired => StatusJson::Retired,
 		}
@@ -76,11 +109,15 @@ impl From<DeviceInfo<Runtime>> for DeviceJson {
 			status: d.status.into(),
 			model: text(&d.metadata.model),
 			manufacturer: text(&d.metadata.manufacturer),
+			serial: text(&d.metadata.serial),
 			label: text(&d.metadata.label),
 			firmware: d.firmware,
 			registered_at: d.registered_at,
+			owner_since: d.owner_since,
 			deposit: d.deposit.to_string(),
-			pending_owner: d.pending_owner,
+			transfer_offer: d
+				.transfer_offer
+				.map(|offer| TransferOfferJson { to: offer.to, expires_at: offer.expires_at }),
 		}
 	}
 }
@@ -383,11 +420,22 @@ where
 		proof: Option<MerkleProofJson>,
 		at: Option<Hash>,
 	) -> RpcResult<VerificationJson> {
-		let proof = proof.map(|p| MerkleProof {
-			leaf_index: p.leaf_index,
-			number_of_leaves: p.number_of_leaves,
-			items: p.items,
-		});
+		let proof = proof
+			.map(|p| {
+				let items = p.items.try_into().map_err(|_| {
+					ErrorObject::owned(
+						INVALID_PARAMS,
+						format!("a Merkle proof has at most {MAX_MERKLE_PROOF_ITEMS} items"),
+						None::<()>,
+					)
+				})?;
+				Ok::<_, ErrorObjectOwned>(MerkleProof {
+					leaf_index: p.leaf_index,
+					number_of_leaves: p.number_of_leaves,
+					items,
+				})
+			})
+			.transpose()?;
 		let api = self.client.runtime_api();
 		let verification = api
 			.verify_reading(self.at(at), device_id, stream, reading_seq, digest, proof)

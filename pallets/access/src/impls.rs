@@ -16,9 +16,7 @@ impl<T: Config> AccessControl<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	}
 
 	fn is_manager(device: &DeviceId, who: &T::AccountId, now: BlockNumberFor<T>) -> bool {
-		Grants::<T>::get(device, who).is_some_and(|g| {
-			g.is_active(now) && g.stream.is_none() && g.permissions.contains(Permission::Manage)
-		})
+		Grants::<T>::get(device, who).is_some_and(|grant| grant.is_manager(now))
 	}
 }
 

@@ -14,13 +14,22 @@
 //! - Expiry is enforced at every check: a grant gives nothing from its `expires_at` block on,
 //!   even before it is cleaned up. Expired grants are removed in bounded `on_idle` work, their
 //!   deposit returned to whoever paid it.
-//! - The owner may grant anything. A `MANAGE` holder (on every stream) may grant only what it
-//!   holds: no permission it lacks, no wider stream, no later expiry (or no expiry when its own
-//!   expires). It may revoke the grants it could have made, and suspend or resume the device
-//!   (through the registry), but never transfer, retire or rotate it.
-//! - No orphans: when a grant is revoked or renounced, every grant its holder made on the
-//!   device goes with it, transitively, with their deposits returned. Expiry needs no such
-//!   cascade: a grant never outlives the manager that made it.
+//! - **Managers.** One rule, [`Grant::is_manager`]: a manager holds an unexpired grant with
+//!   `MANAGE`, and `MANAGE` is always device-wide (a grant of `MANAGE` limited to one stream is
+//!   refused, [`Error::ManageOnStream`]). The owner may grant anything. A manager may grant
+//!   only what it holds: no permission it lacks, no wider stream, no later expiry (or no
+//!   expiry when its own expires). It may revoke the grants it could have made, and suspend the
+//!   device or resume what a manager suspended (through the registry), but never transfer,
+//!   retire or rotate it.
+//! - **Grants form a tree rooted at the owner.** Every grant's `granted_by` is the owner or a
+//!   manager whose grant covers it. A manager cannot grant to itself or to any account its own
+//!   grant derives from ([`Error::CircularGrant`]), so no grant can be re-issued to escape the
+//!   cascade below, and no cycle can form.
+//! - **No orphans.** When a grant is revoked, renounced or replaced, every grant its holder
+//!   made on the device goes with it, transitively, with their deposits returned. Each grant is
+//!   indexed under its granter ([`Dependents`]), so a cascade reads only the grants it removes
+//!   (linear in their number), and the unused part of the call's weight is refunded. Expiry
+//!   needs no cascade: a grant never outlives the manager that made it.
 //! - A device that retires or changes hands loses all its grants ([`DeviceLifecycleHooks`]).
 //! - At most [`Config::MaxGrantsPerDevice`] grants per device (a per-device, not chain-wide,
 //!   bound), which bounds the work of a cascade or a retirement.
@@ -31,6 +40,7 @@ extern crate alloc;
 
 mod features;
 mod impls;
+mod invariants;
 pub mod types;
 pub mod weights;
 
@@ -47,7 +57,7 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
-use polkadot_sdk::{frame_support, frame_system};
+use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -98,6 +108,19 @@ pub mod pallet {
 	pub type Grants<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, DeviceId, Blake2_128Concat, T::AccountId, Grant<T>>;
 
+	/// The grants on each device indexed by who made them: (device, granter, grantee). Lets a
+	/// cascade find the grants a removed grantee made without reading the device's others.
+	#[pallet::storage]
+	pub type Dependents<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, DeviceId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+		),
+		(),
+	>;
+
 	/// The number of grants on each device.
 	#[pallet::storage]
 	pub type GrantCount<T: Config> = StorageMap<_, Blake2_128Concat, DeviceId, u32, ValueQuery>;
@@ -143,6 +166,10 @@ pub mod pallet {
 		TooManyGrants,
 		/// The account has no grant on the device.
 		NoGrant,
+		/// `MANAGE` is a right over the whole device: it cannot be limited to one stream.
+		ManageOnStream,
+		/// A manager cannot grant to itself, nor to an account its own grant derives from.
+		CircularGrant,
 	}
 
 	#[pallet::hooks]
@@ -152,16 +179,22 @@ pub mod pallet {
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::clean_up_expired(now, remaining)
 		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Grant `permissions` on `device_id` to `grantee`: on one `stream` or all (`None`),
-		/// until `expires_at` (the first block it no longer counts) or revoked, with the
-		/// grantee's X25519 `grantee_key`. Replaces the grantee's previous grant.
+		/// Grant `permissions` on `device_id` to `grantee`: on one `stream` or all (`None`;
+		/// `MANAGE` is always on all), until `expires_at` (the first block it no longer counts)
+		/// or revoked, with the grantee's X25519 `grantee_key`. Replaces the grantee's previous
+		/// grant, and removes the grants that one made.
 		///
-		/// By the owner, or a manager within its own grant. Holds `GrantDeposit` from the
-		/// caller.
+		/// By the owner, or a manager within its own grant and never to itself or an account its
+		/// grant derives from. Holds `GrantDeposit` from the caller.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::grant(T::MaxGrantsPerDevice::get()))]
 		pub fn grant(
@@ -172,7 +205,7 @@ pub mod pallet {
 			stream: Option<StreamId>,
 			expires_at: Option<BlockNumberFor<T>>,
 			grantee_key: Option<[u8; 32]>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_grant(who, device_id, grantee, permissions, stream, expires_at, grantee_key)
 		}
@@ -185,7 +218,7 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			device_id: DeviceId,
 			grantee: T::AccountId,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_revoke(who, device_id, grantee)
 		}
@@ -193,7 +226,7 @@ pub mod pallet {
 		/// Drop the caller's own grant on `device_id` (and every grant it made there).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::revoke(T::MaxGrantsPerDevice::get()))]
-		pub fn renounce(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
+		pub fn renounce(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_renounce(who, device_id)
 		}

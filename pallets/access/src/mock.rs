@@ -76,13 +76,16 @@ pub const DEPOSIT: Balance = 10;
 pub const MAX_GRANTS: u32 = 5;
 pub const ENDOWMENT: Balance = 1_000;
 
+/// The weights the test runtime uses.
+pub type Weights = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+
 impl Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Registry = MockRegistry;
 	type GrantDeposit = frame_support::traits::ConstU64<DEPOSIT>;
 	type MaxGrantsPerDevice = ConstU32<MAX_GRANTS>;
-	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+	type WeightInfo = Weights;
 }
 
 pub const OWNER: AccountId = 1;

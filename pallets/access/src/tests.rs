@@ -2,12 +2,13 @@
 //! clean-up and the lifecycle hooks.
 
 use crate::{mock::*, *};
+use frame_support::dispatch::DispatchResultWithPostInfo;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::InspectHold, Get, Hooks},
 	weights::{RuntimeDbWeight, Weight},
 };
-use polkadot_sdk::sp_runtime::{DispatchError, DispatchResult, TokenError};
+use polkadot_sdk::sp_runtime::{DispatchError, TokenError};
 
 const STREAM: StreamId = 7;
 const OTHER_STREAM: StreamId = 8;
@@ -19,7 +20,7 @@ fn grant(
 	permissions: Permissions,
 	stream: Option<StreamId>,
 	expires_at: Option<BlockNumber>,
-) -> DispatchResult {
+) -> DispatchResultWithPostInfo {
 	AccessPallet::grant(
 		RuntimeOrigin::signed(by),
 		DEVICE,
@@ -50,27 +51,11 @@ fn events() -> Vec<Event<Test>> {
 		.collect()
 }
 
-/// Held deposits equal the deposits of the grants each account made; counts match.
-fn check_invariants() {
-	for who in 1..=5 {
-		let deposits: Balance = Grants::<Test>::iter()
-			.filter(|(_, _, g)| g.granted_by == who)
-			.map(|(_, _, g)| g.deposit)
-			.sum();
-		assert_eq!(held(who), deposits, "held deposit of {who}");
-	}
-	for device in [DEVICE, OTHER_DEVICE] {
-		assert_eq!(
-			GrantCount::<Test>::get(device) as usize,
-			Grants::<Test>::iter_prefix(device).count()
-		);
-	}
-}
-
+/// Runs `f` on a fresh chain and checks the pallet's invariants at the end.
 fn test(f: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		f();
-		check_invariants();
+		AccessPallet::do_try_state().expect("the access invariants hold");
 	});
 }
 
@@ -192,8 +177,13 @@ mod granting {
 			// Replacing an existing grant needs no new slot.
 			assert_ok!(grant(OWNER, 10, RW, None, None));
 
-			// An owner without funds for the deposit.
+			// An owner without funds for the deposit (the device changed hands: its grants went).
 			Owners::mutate(|o| o.insert(OTHER_DEVICE, 42));
+			<AccessPallet as DeviceLifecycleHooks<AccountId>>::on_ownership_changed(
+				&OTHER_DEVICE,
+				&OWNER,
+				&42,
+			);
 			assert_noop!(
 				AccessPallet::grant(
 					RuntimeOrigin::signed(42),
@@ -263,26 +253,32 @@ mod managers {
 	}
 
 	#[test]
-	fn scoped_to_a_stream_cannot_widen_it() {
+	fn manage_is_device_wide_and_one_rule_decides_who_manages() {
 		test(|| {
-			assert_ok!(grant(
-				OWNER,
-				MANAGER,
-				Permissions::MANAGE | Permissions::WRITE,
-				Some(STREAM),
-				None
-			));
-			assert_noop!(
-				grant(MANAGER, GATEWAY, Permissions::WRITE, None, None),
-				Error::<Test>::Escalation
-			);
-			assert_noop!(
-				grant(MANAGER, GATEWAY, Permissions::WRITE, Some(OTHER_STREAM), None),
-				Error::<Test>::Escalation
-			);
+			for by in [OWNER, MANAGER] {
+				if by == MANAGER {
+					assert_ok!(grant(OWNER, MANAGER, Permissions::ALL, None, None));
+				}
+				assert_noop!(
+					grant(
+						by,
+						GATEWAY,
+						Permissions::MANAGE | Permissions::WRITE,
+						Some(STREAM),
+						None
+					),
+					Error::<Test>::ManageOnStream
+				);
+			}
+			// The manager that may grant is the manager that may suspend, and vice versa.
+			let manages = |who| <Pallet<Test> as AccessControl<_, _>>::is_manager(&DEVICE, &who, 1);
+			assert!(manages(MANAGER));
 			assert_ok!(grant(MANAGER, GATEWAY, Permissions::WRITE, Some(STREAM), None));
-			// A stream-scoped manager is no device manager (cannot suspend or resume).
-			assert!(!<Pallet<Test> as AccessControl<_, _>>::is_manager(&DEVICE, &MANAGER, 1));
+			assert!(!manages(GATEWAY));
+			assert_noop!(
+				grant(GATEWAY, READER, Permissions::WRITE, Some(STREAM), None),
+				Error::<Test>::NotAllowed
+			);
 		});
 	}
 
@@ -534,5 +530,217 @@ mod queries {
 					.collect();
 			assert_eq!([first_page, second_page].concat(), all);
 		});
+	}
+}
+
+/// The tree of grants: no grant escapes the cascade by being re-issued from below.
+mod tree {
+	use super::*;
+	const PEER: AccountId = READER;
+
+	/// Attack 2: a manager re-grants itself its own scope, so its grant no longer derives from
+	/// the manager that made it.
+	#[test]
+	fn attack_a_manager_regrants_itself_and_escapes_the_cascade() {
+		test(|| {
+			assert_ok!(grant(OWNER, MANAGER, Permissions::ALL, None, None));
+			assert_ok!(grant(MANAGER, GATEWAY, Permissions::ALL, None, None));
+			assert_noop!(
+				grant(GATEWAY, GATEWAY, Permissions::ALL, None, None),
+				Error::<Test>::CircularGrant
+			);
+			assert_ok!(AccessPallet::revoke(RuntimeOrigin::signed(OWNER), DEVICE, MANAGER));
+			assert!(Grants::<Test>::get(DEVICE, GATEWAY).is_none(), "nothing derived remains");
+		});
+	}
+
+	/// Attack 2, variant: two managers re-grant each other.
+	#[test]
+	fn attack_two_managers_regrant_each_other() {
+		test(|| {
+			assert_ok!(grant(OWNER, MANAGER, Permissions::ALL, None, None));
+			assert_ok!(grant(MANAGER, GATEWAY, Permissions::ALL, None, None));
+			assert_ok!(grant(MANAGER, PEER, Permissions::ALL, None, None));
+			// Siblings may replace each other's grant (each could have made it) …
+			assert_ok!(grant(GATEWAY, PEER, Permissions::ALL, None, None));
+			assert_eq!(Grants::<Test>::get(DEVICE, PEER).unwrap().granted_by, GATEWAY);
+			// … but not close the loop: PEER's grant now derives from GATEWAY's.
+			assert_noop!(
+				grant(PEER, GATEWAY, Permissions::ALL, None, None),
+				Error::<Test>::CircularGrant
+			);
+			// Nor reach up to the grant they derive from.
+			assert_noop!(
+				grant(PEER, MANAGER, Permissions::ALL, None, None),
+				Error::<Test>::CircularGrant
+			);
+			assert_ok!(AccessPallet::revoke(RuntimeOrigin::signed(OWNER), DEVICE, MANAGER));
+			assert_eq!(Grants::<Test>::iter_prefix(DEVICE).count(), 0, "nothing derived remains");
+			assert_eq!(Dependents::<Test>::iter().count(), 0);
+			assert_eq!((held(OWNER), held(MANAGER), held(GATEWAY)), (0, 0, 0));
+		});
+	}
+
+	#[test]
+	fn the_owner_may_replace_any_grant_and_its_subtree_goes() {
+		test(|| {
+			assert_ok!(grant(OWNER, MANAGER, Permissions::ALL, None, None));
+			assert_ok!(grant(MANAGER, GATEWAY, Permissions::ALL, None, None));
+			assert_ok!(grant(GATEWAY, PEER, Permissions::READ, None, None));
+			assert_ok!(grant(OWNER, MANAGER, Permissions::READ, None, None));
+			assert_eq!(Grants::<Test>::iter_prefix(DEVICE).count(), 1);
+			assert_eq!(Grants::<Test>::get(DEVICE, MANAGER).unwrap().granted_by, OWNER);
+		});
+	}
+
+	#[test]
+	fn a_cascade_refunds_the_weight_it_did_not_use() {
+		test(|| {
+			assert_ok!(grant(OWNER, MANAGER, Permissions::ALL, None, None));
+			assert_ok!(grant(MANAGER, GATEWAY, Permissions::READ, None, None));
+			let info = AccessPallet::revoke(RuntimeOrigin::signed(OWNER), DEVICE, MANAGER).unwrap();
+			assert_eq!(info.actual_weight, Some(<Weights as WeightInfo>::revoke(2)));
+			assert!(<Weights as WeightInfo>::revoke(2)
+				.all_lt(<Weights as WeightInfo>::revoke(MAX_GRANTS)));
+		});
+	}
+}
+
+/// Random sequences of calls from random origins keep every invariant.
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[derive(Clone, Debug)]
+	enum Action {
+		Grant {
+			device: bool,
+			by: AccountId,
+			to: AccountId,
+			permissions: u8,
+			stream: Option<StreamId>,
+			expires_in: Option<u8>,
+		},
+		Revoke {
+			device: bool,
+			by: AccountId,
+			grantee: AccountId,
+		},
+		Renounce {
+			device: bool,
+			who: AccountId,
+		},
+		Advance {
+			blocks: u8,
+		},
+		Idle {
+			grants: u8,
+		},
+		DeviceGone {
+			device: bool,
+		},
+	}
+
+	fn device(other: bool) -> DeviceId {
+		if other {
+			OTHER_DEVICE
+		} else {
+			DEVICE
+		}
+	}
+
+	fn action() -> impl Strategy<Value = Action> {
+		let account = 1u64..=5;
+		prop_oneof![
+			4 => (
+				any::<bool>(),
+				account.clone(),
+				account.clone(),
+				0u8..9,
+				prop::option::of(7u32..9),
+				prop::option::of(1u8..20),
+			)
+				.prop_map(|(device, by, to, permissions, stream, expires_in)| Action::Grant {
+					device,
+					by,
+					to,
+					permissions,
+					stream,
+					expires_in
+				}),
+			2 => (any::<bool>(), account.clone(), account.clone())
+				.prop_map(|(device, by, grantee)| Action::Revoke { device, by, grantee }),
+			1 => (any::<bool>(), account).prop_map(|(device, who)| Action::Renounce { device, who }),
+			1 => (1u8..10).prop_map(|blocks| Action::Advance { blocks }),
+			1 => (0u8..6).prop_map(|grants| Action::Idle { grants }),
+			1 => any::<bool>().prop_map(|device| Action::DeviceGone { device }),
+		]
+	}
+
+	fn apply(action: Action) {
+		let now = System::block_number();
+		// Results are not asserted: any call may fail, but none may panic or break an
+		// invariant (checked after each one).
+		let _ = match action {
+			Action::Grant { device: d, by, to, permissions, stream, expires_in } => {
+				AccessPallet::grant(
+					RuntimeOrigin::signed(by),
+					device(d),
+					to,
+					Permissions(permissions),
+					stream,
+					expires_in.map(|e| now + u64::from(e)),
+					None,
+				)
+				.map(|_| ())
+			},
+			Action::Revoke { device: d, by, grantee } => {
+				AccessPallet::revoke(RuntimeOrigin::signed(by), device(d), grantee).map(|_| ())
+			},
+			Action::Renounce { device: d, who } => {
+				AccessPallet::renounce(RuntimeOrigin::signed(who), device(d)).map(|_| ())
+			},
+			Action::Advance { blocks } => {
+				System::set_block_number(now + u64::from(blocks));
+				Ok(())
+			},
+			Action::Idle { grants } => {
+				let per_grant = <Weights as WeightInfo>::clean_up_grant();
+				let overhead: Weight =
+					<<Test as frame_system::Config>::DbWeight as Get<RuntimeDbWeight>>::get()
+						.reads_writes(1, 1);
+				let budget = overhead.saturating_add(per_grant.saturating_mul(grants.into()));
+				AccessPallet::on_idle(now, budget);
+				Ok(())
+			},
+			Action::DeviceGone { device: d } => {
+				// The device changes hands (grants go) and comes back to OWNER, as the
+				// registry would report it.
+				<AccessPallet as DeviceLifecycleHooks<AccountId>>::on_ownership_changed(
+					&device(d),
+					&OWNER,
+					&OWNER,
+				);
+				Ok(())
+			},
+		};
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+		#[test]
+		fn random_calls_from_random_origins_keep_the_invariants(
+			actions in prop::collection::vec(action(), 1..60)
+		) {
+			new_test_ext().execute_with(|| {
+				for action in actions {
+					apply(action.clone());
+					if let Err(e) = AccessPallet::do_try_state() {
+						panic!("after {action:?}: {e:?}");
+					}
+				}
+			});
+		}
 	}
 }

@@ -37,6 +37,15 @@ impl<T: Config> Grant<T> {
 		self.expires_at.is_none_or(|expires_at| now < expires_at)
 	}
 
+	/// Whether the grant makes its holder a manager of the device at block `now`: it holds
+	/// `MANAGE` (which is always device-wide) and has not expired. The one manager rule, used
+	/// for granting, revoking and (through [`AccessControl::is_manager`]) suspending.
+	///
+	/// [`AccessControl::is_manager`]: iotchain_primitives::AccessControl::is_manager
+	pub fn is_manager(&self, now: BlockNumberFor<T>) -> bool {
+		self.is_active(now) && self.permissions.contains(Permission::Manage)
+	}
+
 	/// Whether the grant gives `permission` on `stream` at block `now`.
 	pub fn allows(&self, stream: StreamId, permission: Permission, now: BlockNumberFor<T>) -> bool {
 		self.is_active(now)

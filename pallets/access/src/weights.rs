@@ -2,7 +2,8 @@
 //!
 //! Until the benchmarks land (`frame-benchmarking`, its own issue), these are estimates: a
 //! fixed compute part plus the storage reads and writes, priced with the database weights `D`;
-//! `n` is the number of grants on the device (a cascade may look at all of them).
+//! `n` is the number of grants a call reads beyond its own: those a cascade removes (found
+//! through the dependents index) and, for a manager's grant, those on its granter chain.
 
 use core::marker::PhantomData;
 use polkadot_sdk::frame_support::{
@@ -26,20 +27,22 @@ const BASE: Weight = Weight::from_parts(20_000_000, 0);
 const PER_GRANT_PROOF: Weight = Weight::from_parts(0, 300);
 
 impl<D: Get<RuntimeDbWeight>> EstimatedWeight<D> {
-	/// Reading all `n` grants of a device and removing them with their holds.
+	/// Removing `n` grants with their index entries and holds, and reading each one's
+	/// dependents: linear in `n`.
 	fn cascade(n: u32) -> Weight {
 		let n = u64::from(n);
 		D::get()
-			.reads_writes(2 * n, 3 * n)
+			.reads_writes(3 * n, 4 * n)
 			.saturating_add(PER_GRANT_PROOF.saturating_mul(n))
-			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(n * n))
+			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(n))
 	}
 }
 
 impl<D: Get<RuntimeDbWeight>> WeightInfo for EstimatedWeight<D> {
 	fn grant(n: u32) -> Weight {
-		// Owner, manager grant, previous grant (and its cascade), count, hold; grant, count.
-		BASE.saturating_add(D::get().reads_writes(5, 4)).saturating_add(Self::cascade(n))
+		// Owner, manager grant, previous grant, count, hold; grant, index, count; plus `n`
+		// grants read on the manager's granter chain or removed with the previous grant.
+		BASE.saturating_add(D::get().reads_writes(5, 5)).saturating_add(Self::cascade(n))
 	}
 	fn revoke(n: u32) -> Weight {
 		BASE.saturating_add(D::get().reads_writes(3, 0)).saturating_add(Self::cascade(n))

@@ -14,7 +14,10 @@
 //! Sequence numbers come from the device and start at 1. An anchor at or below the stream's
 //! last `seq` is refused ([`Error::StaleSequence`]: a replay or a rollback); one above
 //! `last + 1` is accepted with a [`Event::GapDetected`] event, so suppressed readings become
-//! visible. Each anchor is recorded in [`Anchors`] under (device, stream, seq): the digest (or a
+//! visible. A gap is bounded: at most [`Config::MaxSeqGap`] readings may be skipped in one
+//! anchor ([`Error::SeqGapTooLarge`]), so no writer (a leaked key before it is reported, a
+//! gateway's grant) can push a stream to `u64::MAX` and brick it: at 10⁶ that takes 10¹³
+//! anchors. Each anchor is recorded in [`Anchors`] under (device, stream, seq): the digest (or a
 //! batch's Merkle root), the block, its timestamp, the submitter and an optional URI of the
 //! off-chain data. Nothing is ever erased or overwritten.
 //!
@@ -40,7 +43,15 @@
 //! This uses FRAME's `#[pallet::feeless_if]` with `pallet-skip-feeless-payment` wrapping the
 //! runtime's `ChargeTransactionPayment`: while the quota lasts, the fee check is skipped; past
 //! it, the transaction must pay like any other, which a zero-balance key cannot, so the
-//! transaction pool and block building reject it before inclusion. Only an anchor that will
+//! transaction pool and block building reject it before inclusion.
+//!
+//! Free transactions cannot pile up in the pool either: the runtime's [`CheckFreeAnchor`]
+//! transaction extension gives every free anchor the tag (device, window, anchors used), so
+//! two free anchors of one device validated against the same state conflict and the pool keeps
+//! one. A device has at most one free anchor waiting at a time (never more than its remaining
+//! quota); the next is accepted once the first is in a block. The tag lives until the window
+//! ends. The extension also accounts the storage reads of the free-anchor check in the
+//! transaction's weight. Only an anchor that will
 //! succeed is free (active device, next sequence number, bounds respected): the rule checks the
 //! same conditions as the call, on the same state, so a free transaction can never be included
 //! just to fail — failing calls revert their storage changes, which would otherwise leave the
@@ -54,6 +65,10 @@
 //! as claimed, and whether it was anchored while the device's key was reported compromised
 //! (suspect). [`Pallet::anchor_head`] returns a stream's head.
 //!
+//! ## Other pallets
+//!
+//! The pallet implements [`DeviceLifecycleHooks`]: a retired device's quota entry goes.
+//!
 //! ## Storage growth
 //!
 //! Each anchor adds one [`Anchors`] entry (at most `AnchorRecord::max_encoded_len()` bytes:
@@ -66,7 +81,10 @@
 
 extern crate alloc;
 
+mod extension;
 mod features;
+mod impls;
+mod invariants;
 pub mod types;
 pub mod weights;
 
@@ -75,9 +93,10 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use extension::CheckFreeAnchor;
 pub use iotchain_primitives::{
-	merkle_root, next_head, AccessControl, AnchorHead, DeviceId, DeviceRegistry, MerkleProof,
-	Permission, Seq, StreamId, Verification,
+	merkle_root, next_head, AccessControl, AnchorHead, DeviceId, DeviceLifecycleHooks,
+	DeviceRegistry, MerkleProof, Permission, Seq, StreamId, Verification,
 };
 pub use pallet::*;
 pub use types::*;
@@ -88,7 +107,6 @@ use polkadot_sdk::{frame_support, frame_system, sp_core::H256, sp_runtime};
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 
@@ -113,6 +131,11 @@ pub mod pallet {
 		/// The maximum number of readings in one batch.
 		#[pallet::constant]
 		type MaxBatchSize: Get<u32>;
+
+		/// The most sequence numbers one anchor may skip (its `seq` minus the stream's last,
+		/// minus one).
+		#[pallet::constant]
+		type MaxSeqGap: Get<Seq>;
 
 		/// How many anchors an active device may submit without fees per window.
 		#[pallet::constant]
@@ -186,14 +209,22 @@ pub mod pallet {
 		NotAllowed,
 		/// The sequence number is not above the stream's last one: a replay or a rollback.
 		StaleSequence,
+		/// The sequence number skips more than `MaxSeqGap` readings after the stream's last.
+		SeqGapTooLarge,
 		/// The batch's sequence numbers would overflow.
 		SequenceOverflow,
 		/// A batch must contain at least one reading.
 		EmptyBatch,
 		/// A batch may contain at most `MaxBatchSize` readings.
 		BatchTooLarge,
-		/// The URI is longer than `MaxUriLen` bytes.
-		UriTooLong,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
@@ -201,18 +232,25 @@ pub mod pallet {
 		/// Anchor the `digest` of reading `seq` of `stream`, signed by the device key itself.
 		///
 		/// Free of fees while the device's quota lasts (`FreeAnchorsPerWindow` per
-		/// `FreeWindow` blocks). `uri` optionally points to the off-chain data.
+		/// `FreeWindow` blocks). `uri` (at most `MaxUriLen` bytes) optionally points to the
+		/// off-chain data.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::anchor())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, stream: &StreamId, seq: &Seq, _digest: &H256, uri: &Option<Vec<u8>>| -> bool {
-			Pallet::<T>::is_free_anchor(origin, *stream, *seq, AnchorKind::Reading, uri)
+		#[pallet::feeless_if(|
+			origin: &OriginFor<T>,
+			stream: &StreamId,
+			seq: &Seq,
+			_digest: &H256,
+			_uri: &Option<UriOf<T>>,
+		| -> bool {
+			Pallet::<T>::is_free_anchor(origin, *stream, *seq, AnchorKind::Reading)
 		})]
 		pub fn anchor(
 			origin: OriginFor<T>,
 			stream: StreamId,
 			seq: Seq,
 			digest: H256,
-			uri: Option<Vec<u8>>,
+			uri: Option<UriOf<T>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let device_id = Self::device_of_signer(&who)?;
@@ -229,7 +267,7 @@ pub mod pallet {
 			stream: StreamId,
 			seq: Seq,
 			digest: H256,
-			uri: Option<Vec<u8>>,
+			uri: Option<UriOf<T>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_writer(&who, &device_id, stream)?;
@@ -243,9 +281,17 @@ pub mod pallet {
 		/// `anchor`); with it, by the owner or a `Write` holder on the stream.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::anchor_batch())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, device_id: &Option<DeviceId>, stream: &StreamId, first_seq: &Seq, count: &u32, _merkle_root: &H256, uri: &Option<Vec<u8>>| -> bool {
-			device_id.is_none() &&
-				Pallet::<T>::is_free_anchor(origin, *stream, *first_seq, AnchorKind::Batch { count: *count }, uri)
+		#[pallet::feeless_if(|
+			origin: &OriginFor<T>,
+			device_id: &Option<DeviceId>,
+			stream: &StreamId,
+			first_seq: &Seq,
+			count: &u32,
+			_merkle_root: &H256,
+			_uri: &Option<UriOf<T>>,
+		| -> bool {
+			let kind = AnchorKind::Batch { count: *count };
+			device_id.is_none() && Pallet::<T>::is_free_anchor(origin, *stream, *first_seq, kind)
 		})]
 		pub fn anchor_batch(
 			origin: OriginFor<T>,
@@ -254,7 +300,7 @@ pub mod pallet {
 			first_seq: Seq,
 			count: u32,
 			merkle_root: H256,
-			uri: Option<Vec<u8>>,
+			uri: Option<UriOf<T>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let (device_id, by_device) = match device_id {

@@ -102,6 +102,7 @@ impl AccessControl<AccountId, BlockNumber> for MockAccess {
 
 pub const MAX_URI_LEN: u32 = 32;
 pub const MAX_BATCH: u32 = 100;
+pub const MAX_SEQ_GAP: Seq = 1_000;
 pub const FREE_ANCHORS: u32 = 3;
 pub const FREE_WINDOW: BlockNumber = 10;
 
@@ -111,6 +112,7 @@ impl Config for Test {
 	type Time = Timestamp;
 	type MaxUriLen = ConstU32<MAX_URI_LEN>;
 	type MaxBatchSize = ConstU32<MAX_BATCH>;
+	type MaxSeqGap = frame_support::traits::ConstU64<MAX_SEQ_GAP>;
 	type FreeAnchorsPerWindow = ConstU32<FREE_ANCHORS>;
 	type FreeWindow = frame_support::traits::ConstU64<FREE_WINDOW>;
 	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
@@ -122,13 +124,16 @@ pub const GATEWAY: AccountId = 3;
 pub const STRANGER: AccountId = 4;
 pub const DEVICE: DeviceId = DeviceId::repeat_byte(0xd1);
 
-/// Sets `DEVICE`'s status.
+/// Sets `DEVICE`'s status; retiring it tells the pallet, as the registry does in the runtime.
 pub fn set_status(status: DeviceStatus<BlockNumber>) {
 	Registered::mutate(|r| {
 		if let Some(d) = r.get_mut(&DEVICE) {
 			d.status = status
 		}
 	});
+	if status == DeviceStatus::Retired {
+		<AnchorsPallet as DeviceLifecycleHooks<AccountId>>::on_retired(&DEVICE);
+	}
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {

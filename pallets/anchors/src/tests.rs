@@ -1,11 +1,12 @@
 //! Unit tests of every call and error path, the free-anchor quota and verification.
 
 use crate::{mock::*, *};
+use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{CheckIfFeeless, DispatchResult},
 };
-use iotchain_primitives::{fold_heads, merkle_proof, DeviceStatus, GENESIS_HEAD};
+use iotchain_primitives::{fold_heads, merkle_proof, DeviceStatus, SuspendedBy, GENESIS_HEAD};
 use polkadot_sdk::{sp_crypto_hashing::blake2_256, sp_runtime::DispatchError};
 
 const STREAM: StreamId = 7;
@@ -21,6 +22,18 @@ fn anchor(who: AccountId, seq: Seq) -> DispatchResult {
 
 fn anchor_for(who: AccountId, stream: StreamId, seq: Seq) -> DispatchResult {
 	AnchorsPallet::anchor_for(RuntimeOrigin::signed(who), DEVICE, stream, seq, digest(seq), None)
+}
+
+/// Runs `f` on a fresh chain and checks the pallet's invariants at the end.
+fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		AnchorsPallet::do_try_state().expect("the anchors invariants hold");
+	});
+}
+
+fn uri(text: &[u8]) -> Option<UriOf<Test>> {
+	Some(text.to_vec().try_into().expect("within MaxUriLen"))
 }
 
 fn head() -> AnchorHead<BlockNumber> {
@@ -42,13 +55,13 @@ mod anchor {
 
 	#[test]
 	fn by_the_device_records_and_extends_the_chain() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_ok!(AnchorsPallet::anchor(
 				RuntimeOrigin::signed(DEVICE_KEY),
 				STREAM,
 				1,
 				digest(1),
-				Some(b"ipfs://bafy".to_vec()),
+				uri(b"ipfs://bafy"),
 			));
 			let record = Anchors::<Test>::get((DEVICE, STREAM, 1)).unwrap();
 			assert_eq!(record.kind, AnchorKind::Reading);
@@ -79,7 +92,7 @@ mod anchor {
 
 	#[test]
 	fn refuses_replayed_and_rolled_back_sequence_numbers() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_noop!(anchor(DEVICE_KEY, 0), Error::<Test>::StaleSequence);
 			assert_ok!(anchor(DEVICE_KEY, 1));
 			assert_ok!(anchor(DEVICE_KEY, 2));
@@ -93,7 +106,7 @@ mod anchor {
 
 	#[test]
 	fn accepts_a_gap_and_reports_it() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
 			System::reset_events();
 			assert_ok!(anchor(DEVICE_KEY, 5));
@@ -120,7 +133,7 @@ mod anchor {
 
 	#[test]
 	fn only_by_a_device_key() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_noop!(anchor(OWNER, 1), Error::<Test>::NotADevice);
 			assert_noop!(anchor(STRANGER, 1), Error::<Test>::NotADevice);
 			assert_noop!(
@@ -132,9 +145,9 @@ mod anchor {
 
 	#[test]
 	fn not_while_suspended_compromised_or_retired() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			for status in [
-				DeviceStatus::Suspended,
+				DeviceStatus::Suspended { by: SuspendedBy::Transfer },
 				DeviceStatus::Compromised { since: 1 },
 				DeviceStatus::Retired,
 			] {
@@ -152,27 +165,51 @@ mod anchor {
 	}
 
 	#[test]
-	fn refuses_a_uri_over_the_limit() {
-		new_test_ext().execute_with(|| {
-			let long = vec![b'x'; MAX_URI_LEN as usize + 1];
+	fn a_uri_over_the_limit_does_not_decode() {
+		let call = |len: usize| {
+			let uri = Some(vec![b'x'; len]);
+			// `anchor` as a client would encode it, with an unbounded byte string.
+			(2u8, 0u8, STREAM, 1 as Seq, digest(1), uri).encode()
+		};
+		assert!(RuntimeCall::decode(&mut &call(MAX_URI_LEN as usize)[..]).is_ok());
+		assert!(RuntimeCall::decode(&mut &call(MAX_URI_LEN as usize + 1)[..]).is_err());
+	}
+
+	/// Attack 4: a writer anchors `u64::MAX`, after which every anchor is stale for good.
+	#[test]
+	fn attack_a_writer_bricks_the_stream_with_seq_max() {
+		test(|| {
+			assert_ok!(anchor(DEVICE_KEY, 1));
+			assert_noop!(anchor(DEVICE_KEY, Seq::MAX), Error::<Test>::SeqGapTooLarge);
+			// The same through a gateway's write grant, or in a batch.
+			WriteGrants::mutate(|g| g.push((DEVICE, GATEWAY, STREAM, 100)));
+			assert_noop!(anchor_for(GATEWAY, STREAM, Seq::MAX), Error::<Test>::SeqGapTooLarge);
 			assert_noop!(
-				AnchorsPallet::anchor(
+				AnchorsPallet::anchor_batch(
 					RuntimeOrigin::signed(DEVICE_KEY),
+					None,
 					STREAM,
-					1,
-					digest(1),
-					Some(long)
+					Seq::MAX - 1,
+					2,
+					digest(9),
+					None
 				),
-				Error::<Test>::UriTooLong
+				Error::<Test>::SeqGapTooLarge
 			);
-			let max = vec![b'x'; MAX_URI_LEN as usize];
-			assert_ok!(AnchorsPallet::anchor(
-				RuntimeOrigin::signed(DEVICE_KEY),
-				STREAM,
-				1,
-				digest(1),
-				Some(max)
-			));
+			assert_ok!(anchor(DEVICE_KEY, 2));
+		});
+	}
+
+	#[test]
+	fn a_gap_may_skip_max_seq_gap_readings_and_no_more() {
+		test(|| {
+			// A fresh stream's last seq is 0: seq 1 + MAX_SEQ_GAP skips exactly MAX_SEQ_GAP.
+			assert_noop!(anchor(DEVICE_KEY, MAX_SEQ_GAP + 2), Error::<Test>::SeqGapTooLarge);
+			assert_ok!(anchor(DEVICE_KEY, MAX_SEQ_GAP + 1));
+			let last = MAX_SEQ_GAP + 1;
+			assert_noop!(anchor(DEVICE_KEY, last + MAX_SEQ_GAP + 2), Error::<Test>::SeqGapTooLarge);
+			assert_ok!(anchor(DEVICE_KEY, last + MAX_SEQ_GAP + 1));
+			assert_eq!(head().seq, last + MAX_SEQ_GAP + 1);
 		});
 	}
 }
@@ -182,7 +219,7 @@ mod anchor_for {
 
 	#[test]
 	fn by_the_owner() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_ok!(anchor_for(OWNER, STREAM, 1));
 			assert_eq!(Anchors::<Test>::get((DEVICE, STREAM, 1)).unwrap().submitter, OWNER);
 		});
@@ -190,7 +227,7 @@ mod anchor_for {
 
 	#[test]
 	fn by_a_gateway_only_on_its_stream_and_until_expiry() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_noop!(anchor_for(GATEWAY, STREAM, 1), Error::<Test>::NotAllowed);
 			WriteGrants::set(vec![(DEVICE, GATEWAY, STREAM, 5)]);
 			assert_ok!(anchor_for(GATEWAY, STREAM, 1));
@@ -204,7 +241,7 @@ mod anchor_for {
 
 	#[test]
 	fn not_by_strangers_or_the_device_key_or_for_unknown_devices() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_noop!(anchor_for(STRANGER, STREAM, 1), Error::<Test>::NotAllowed);
 			// The device key anchors with `anchor`, not on its own behalf.
 			assert_noop!(anchor_for(DEVICE_KEY, STREAM, 1), Error::<Test>::NotAllowed);
@@ -234,7 +271,7 @@ mod anchor_batch {
 
 	#[test]
 	fn by_the_device_commits_consecutive_readings_and_verifies_each() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
 			let (digests, root) = batch(2, 5);
 			assert_ok!(AnchorsPallet::anchor_batch(
@@ -299,7 +336,7 @@ mod anchor_batch {
 
 	#[test]
 	fn by_a_gateway_with_write_on_the_stream() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			let (_, root) = batch(1, 10);
 			let by_gateway = |stream| {
 				AnchorsPallet::anchor_batch(
@@ -335,7 +372,7 @@ mod anchor_batch {
 
 	#[test]
 	fn bounds_the_batch_and_its_sequence_numbers() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			let send = |first_seq, count| {
 				AnchorsPallet::anchor_batch(
 					RuntimeOrigin::signed(DEVICE_KEY),
@@ -349,9 +386,31 @@ mod anchor_batch {
 			};
 			assert_noop!(send(1, 0), Error::<Test>::EmptyBatch);
 			assert_noop!(send(1, MAX_BATCH + 1), Error::<Test>::BatchTooLarge);
-			assert_noop!(send(Seq::MAX - 1, 3), Error::<Test>::SequenceOverflow);
 			assert_ok!(send(1, MAX_BATCH));
 			assert_eq!(head().seq, MAX_BATCH as u64);
+
+			// A stream near the end of the sequence space (10¹³ anchors with the runtime's
+			// `MaxSeqGap`): set up as a consistent one-anchor history.
+			let far = Seq::MAX - 3;
+			Anchors::<Test>::remove((DEVICE, STREAM, 1));
+			Anchors::<Test>::insert(
+				(DEVICE, STREAM, far),
+				AnchorRecord::<Test> {
+					kind: AnchorKind::Reading,
+					digest: digest(far),
+					block: 1,
+					timestamp: 1_000,
+					submitter: DEVICE_KEY,
+					uri: None,
+				},
+			);
+			let far_head = next_head(&GENESIS_HEAD, far, &digest(far));
+			Heads::<Test>::insert(
+				DEVICE,
+				STREAM,
+				AnchorHead { seq: far, head: far_head, count: 1, last_block: 1 },
+			);
+			assert_noop!(send(Seq::MAX - 1, 3), Error::<Test>::SequenceOverflow);
 			assert_ok!(send(Seq::MAX - 1, 2));
 			assert_eq!(head().seq, Seq::MAX);
 			assert_noop!(send(Seq::MAX, 1), Error::<Test>::StaleSequence);
@@ -372,7 +431,7 @@ mod free_quota {
 
 	#[test]
 	fn an_active_device_anchors_free_up_to_the_quota_per_window() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			for seq in 1..=FREE_ANCHORS as u64 {
 				assert!(is_feeless(DEVICE_KEY, anchor_call(seq)), "anchor {seq} is free");
 				assert_ok!(anchor(DEVICE_KEY, seq));
@@ -400,7 +459,7 @@ mod free_quota {
 
 	#[test]
 	fn device_batches_share_the_quota_and_gateways_never_ride_free() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			let device_batch = |first_seq| Call::anchor_batch {
 				device_id: None,
 				stream: STREAM,
@@ -448,16 +507,13 @@ mod free_quota {
 
 	#[test]
 	fn only_anchors_that_will_succeed_are_free() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
 			// A replay would fail: it must pay, so a zero-balance key cannot get it included
 			// (a failing call reverts its storage changes, the quota count included).
 			assert!(!is_feeless(DEVICE_KEY, anchor_call(1)));
-			let long_uri = Some(vec![0; MAX_URI_LEN as usize + 1]);
-			assert!(!is_feeless(
-				DEVICE_KEY,
-				Call::anchor { stream: STREAM, seq: 2, digest: digest(2), uri: long_uri }
-			));
+			// Nor one beyond the allowed gap.
+			assert!(!is_feeless(DEVICE_KEY, anchor_call(MAX_SEQ_GAP + 3)));
 			let batch = |count| Call::anchor_batch {
 				device_id: None,
 				stream: STREAM,
@@ -475,13 +531,28 @@ mod free_quota {
 
 	#[test]
 	fn unregistered_suspended_and_unsigned_get_nothing_free() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert!(!is_feeless(STRANGER, anchor_call(1)));
 			assert!(!RuntimeCall::AnchorsPallet(anchor_call(1)).is_feeless(&RuntimeOrigin::none()));
-			set_status(DeviceStatus::Suspended);
+			set_status(DeviceStatus::Suspended { by: SuspendedBy::Owner });
 			assert!(!is_feeless(DEVICE_KEY, anchor_call(1)));
 			set_status(DeviceStatus::Compromised { since: 1 });
 			assert!(!is_feeless(DEVICE_KEY, anchor_call(1)));
+		});
+	}
+}
+
+mod lifecycle {
+	use super::*;
+
+	#[test]
+	fn a_retired_device_s_quota_entry_goes() {
+		test(|| {
+			assert_ok!(anchor(DEVICE_KEY, 1));
+			assert_eq!(AnchorsPallet::free_anchors_used(&DEVICE), 1);
+			assert!(FreeAnchorsUsed::<Test>::contains_key(DEVICE));
+			set_status(DeviceStatus::Retired);
+			assert!(!FreeAnchorsUsed::<Test>::contains_key(DEVICE));
 		});
 	}
 }
@@ -491,7 +562,7 @@ mod verification {
 
 	#[test]
 	fn answers_anchored_not_anchored_and_mismatch() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			System::set_block_number(3);
 			Timestamp::set_timestamp(42_000);
 			assert_ok!(anchor(DEVICE_KEY, 1));
@@ -529,7 +600,7 @@ mod verification {
 
 	#[test]
 	fn marks_anchors_from_the_compromise_on_as_suspect() {
-		new_test_ext().execute_with(|| {
+		test(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
 			System::set_block_number(5);
 			assert_ok!(anchor(DEVICE_KEY, 2));
@@ -589,6 +660,104 @@ mod properties {
 				}
 				Ok(())
 			})?;
+		}
+	}
+
+	#[derive(Clone, Debug)]
+	enum Action {
+		Anchor { who: AccountId, stream: StreamId, jump: u64 },
+		AnchorFor { who: AccountId, stream: StreamId, jump: u64 },
+		Batch { who: AccountId, by_id: bool, stream: StreamId, jump: u64, count: u32 },
+		Status(u8),
+		GrantWrite { stream: StreamId, expires_in: u64 },
+		Advance { blocks: u64 },
+	}
+
+	fn action() -> impl Strategy<Value = Action> {
+		let who = prop_oneof![Just(OWNER), Just(DEVICE_KEY), Just(GATEWAY), Just(STRANGER)];
+		let stream = prop_oneof![Just(STREAM), Just(OTHER_STREAM)];
+		// Mostly small jumps, sometimes stale (0) or beyond the allowed gap.
+		let jump =
+			prop_oneof![4 => 0u64..4, 1 => Just(MAX_SEQ_GAP + 1), 1 => Just(MAX_SEQ_GAP + 2)];
+		prop_oneof![
+			3 => (who.clone(), stream.clone(), jump.clone())
+				.prop_map(|(who, stream, jump)| Action::Anchor { who, stream, jump }),
+			2 => (who.clone(), stream.clone(), jump.clone())
+				.prop_map(|(who, stream, jump)| Action::AnchorFor { who, stream, jump }),
+			2 => (who, any::<bool>(), stream.clone(), jump, 0u32..(MAX_BATCH + 2)).prop_map(
+				|(who, by_id, stream, jump, count)| Action::Batch { who, by_id, stream, jump, count }
+			),
+			1 => (0u8..4).prop_map(Action::Status),
+			1 => (stream, 1u64..10).prop_map(|(stream, expires_in)| Action::GrantWrite { stream, expires_in }),
+			1 => (1u64..8).prop_map(|blocks| Action::Advance { blocks }),
+		]
+	}
+
+	fn apply(action: Action) {
+		let last = |stream| Heads::<Test>::get(DEVICE, stream).map_or(0, |h| h.seq);
+		let now = System::block_number();
+		// Results are not asserted: any call may fail, but none may panic or break an
+		// invariant (checked after each one).
+		let _ = match action {
+			Action::Anchor { who, stream, jump } => AnchorsPallet::anchor(
+				RuntimeOrigin::signed(who),
+				stream,
+				last(stream).saturating_add(jump),
+				digest(jump),
+				None,
+			),
+			Action::AnchorFor { who, stream, jump } => AnchorsPallet::anchor_for(
+				RuntimeOrigin::signed(who),
+				DEVICE,
+				stream,
+				last(stream).saturating_add(jump),
+				digest(jump),
+				None,
+			),
+			Action::Batch { who, by_id, stream, jump, count } => AnchorsPallet::anchor_batch(
+				RuntimeOrigin::signed(who),
+				by_id.then_some(DEVICE),
+				stream,
+				last(stream).saturating_add(jump),
+				count,
+				digest(jump + 7),
+				None,
+			),
+			Action::Status(status) => {
+				set_status(match status {
+					0 => DeviceStatus::Active,
+					1 => DeviceStatus::Suspended { by: SuspendedBy::Manager },
+					2 => DeviceStatus::Compromised { since: now },
+					_ => DeviceStatus::Retired,
+				});
+				Ok(())
+			},
+			Action::GrantWrite { stream, expires_in } => {
+				WriteGrants::mutate(|g| g.push((DEVICE, GATEWAY, stream, now + expires_in)));
+				Ok(())
+			},
+			Action::Advance { blocks } => {
+				System::set_block_number(now + blocks);
+				Ok(())
+			},
+		};
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+		#[test]
+		fn random_calls_from_random_origins_keep_the_invariants(
+			actions in prop::collection::vec(action(), 1..60)
+		) {
+			new_test_ext().execute_with(|| {
+				for action in actions {
+					apply(action.clone());
+					if let Err(e) = AnchorsPallet::do_try_state() {
+						panic!("after {action:?}: {e:?}");
+					}
+				}
+			});
 		}
 	}
 }

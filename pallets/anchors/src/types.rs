@@ -10,6 +10,10 @@ use scale_info::TypeInfo;
 /// The chain's clock value type.
 pub type MomentOf<T> = <<T as Config>::Time as Time>::Moment;
 
+/// Where an anchor's off-chain data is: at most `MaxUriLen` bytes, in the call itself (a
+/// longer one does not decode).
+pub type UriOf<T> = BoundedVec<u8, <T as Config>::MaxUriLen>;
+
 /// What an anchor commits to.
 #[derive(
 	Clone,
@@ -61,7 +65,7 @@ pub struct AnchorRecord<T: Config> {
 	/// Who submitted it: the device key, the owner or a gateway.
 	pub submitter: T::AccountId,
 	/// Where the off-chain data is (an IPFS CID, a URL, …), if given.
-	pub uri: Option<BoundedVec<u8, T::MaxUriLen>>,
+	pub uri: Option<UriOf<T>>,
 }
 
 /// The free anchors a device used in a window.

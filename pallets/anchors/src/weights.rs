@@ -16,6 +16,7 @@ pub trait WeightInfo {
 	fn anchor() -> Weight;
 	fn anchor_for() -> Weight;
 	fn anchor_batch() -> Weight;
+	fn free_anchor_check() -> Weight;
 }
 
 /// Estimated weights, with storage access priced by `D` (the runtime's `DbWeight`).
@@ -43,5 +44,10 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for EstimatedWeight<D> {
 	}
 	fn anchor_batch() -> Weight {
 		Self::estimate(6, 3)
+	}
+	fn free_anchor_check() -> Weight {
+		// Before dispatch, `feeless_if` and `CheckFreeAnchor` each decide whether the anchor is
+		// free: key index, quota, device, head (the second time from the overlay).
+		Weight::from_parts(5_000_000, 0).saturating_add(D::get().reads(4))
 	}
 }

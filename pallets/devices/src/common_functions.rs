@@ -63,15 +63,8 @@ impl<T: Config> Pallet<T> {
 		Ok(device)
 	}
 
-	/// Bounds submitted metadata.
-	pub(crate) fn bound_metadata(
-		metadata: DeviceMetadata,
-	) -> Result<BoundedDeviceMetadata<T::StringLimit>, Error<T>> {
-		BoundedDeviceMetadata::try_from_metadata(metadata).ok_or(Error::<T>::MetadataTooLong)
-	}
-
 	/// The deposit a device record with `metadata` requires.
-	pub fn deposit_for(metadata: &BoundedDeviceMetadata<T::StringLimit>) -> BalanceOf<T> {
+	pub fn deposit_for(metadata: &DeviceMetadataOf<T>) -> BalanceOf<T> {
 		T::DepositPerByte::get()
 			.saturating_mul(metadata.byte_len().into())
 			.saturating_add(T::DepositBase::get())

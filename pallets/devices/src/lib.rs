@@ -4,24 +4,50 @@
 //!
 //! A device is on chain only if it proved it holds its key. The owner registers it with a
 //! signature *made by the device key* over a [`RegistrationPayload`] that binds the chain's
-//! genesis hash, the owner, the device id and the key: nobody can register somebody else's
-//! device key, and a proof cannot be replayed on another chain, for another owner or another
-//! device.
+//! genesis hash, the owner and the key: nobody can register somebody else's device key, and a
+//! proof cannot be replayed on another chain or for another owner.
 //!
 //! ## Model
 //!
-//! - A device has a stable [`DeviceId`] (32 bytes, chosen by the owner) and a current key, an
-//!   account ([`frame_system::Config::AccountId`]; sr25519, ed25519 or ecdsa through
-//!   `MultiSigner`). [`DeviceByKey`] maps each current key to its device, so an extrinsic signed
-//!   by a device key resolves to the device ([`DeviceRegistry::device_of_key`]).
-//! - The registry gives each device key account a *provider reference*: the account exists with
-//!   zero balance and can sign its own extrinsics (other pallets decide which ones it may send
-//!   for free). The reference moves with key rotation and is dropped on retirement.
-//! - Status ([`DeviceStatus`]): `Active`, `Suspended` (by the owner or a manager),
-//!   `Compromised { since }` (the owner reports the key leaked; what the device did from `since`
-//!   on is suspect, and it cannot act until the key is rotated) and `Retired` (final).
+//! - A device has a stable [`DeviceId`], derived from its first key ([`device_id_of`]:
+//!   `blake2_256("iotchain:device:id" ‖ key)`) and kept across key rotations and transfers, and
+//!   a current key, an account ([`frame_system::Config::AccountId`]; sr25519, ed25519 or ecdsa
+//!   through `MultiSigner`). Because the id comes from the key, only the key's holder can make
+//!   it exist, and nobody can register or tombstone another device's id ahead of it (serial
+//!   numbers go into the metadata). [`DeviceByKey`] maps each current key to its device, so an
+//!   extrinsic signed by a device key resolves to the device
+//!   ([`DeviceRegistry::device_of_key`]).
+//! - The registry gives each device key account a *sufficient reference*: the account exists
+//!   with zero balance and can sign its own extrinsics (other pallets decide which ones it may
+//!   send for free). The reference moves with key rotation and goes on retirement. Dropping a
+//!   sufficient reference cannot fail, so nothing the key account holds or does (funds, holds,
+//!   consumers) can stop its owner from rotating the key or retiring the device.
+//! - Status ([`DeviceStatus`]): `Active`; `Suspended { by }` (by the owner, a manager, or a
+//!   transfer, see below); `Compromised { since }` (the owner reports the key leaked; what the
+//!   device did from `since` on is suspect, and it cannot act until the key is rotated); and
+//!   `Retired` (final).
 //! - Retirement removes the record and leaves a tombstone: a retired device id, and every key a
 //!   device ever had, can never be registered again ([`RetiredDevices`], [`RetiredKeys`]).
+//!
+//! ## Rules that hold against an adversary
+//!
+//! - **Suspension remembers who suspended.** A device the owner suspended is resumed only by the
+//!   owner; one a manager suspended, by the owner or any manager.
+//! - **A transfer takes the key out of play.** Transfer offers expire after
+//!   [`Config::TransferOfferPeriod`] blocks. When the new owner accepts, the device is
+//!   `Suspended { by: Transfer }`: the previous owner may still hold the device key, so the
+//!   device cannot anchor (nor rotate its own key) until the new owner rotates the key
+//!   ([`rotate_key`](Pallet::rotate_key), which makes it active) or explicitly keeps it
+//!   ([`resume`](Pallet::resume)). A device compromised at transfer stays compromised.
+//! - **Compromise reports cannot reach into somebody else's time.** `since` must be at or after
+//!   the latest of: the block the current owner took the device over (registration or
+//!   accepted transfer), and the end of the previous compromise window.
+//! - **A report is never refused for lack of room.** The history keeps
+//!   [`Config::MaxCompromises`] windows; when full, the two oldest merge into one spanning both
+//!   (the gap between them included), so no reading made inside a reported window ever
+//!   verifies as not suspect.
+//! - **Bytes are bounded before the pool.** Metadata fields are bounded vectors in the call
+//!   itself: an oversized call does not decode.
 //! - The owner pays a deposit for the record, held with the `fungible` hold API
 //!   ([`HoldReason::DeviceDeposit`]): [`Config::DepositBase`] plus [`Config::DepositPerByte`]
 //!   for each metadata byte. It follows metadata changes, moves to the new owner on a transfer,
@@ -31,14 +57,15 @@
 //!
 //! | call | who | does |
 //! |---|---|---|
-//! | [`register`](Pallet::register) | owner | registers a device with proof of possession |
+//! | [`register`](Pallet::register) | owner | registers a device (id from its key) with proof of possession |
 //! | [`rotate_key`](Pallet::rotate_key) | owner, or the active device | replaces the key |
 //! | [`transfer_ownership`](Pallet::transfer_ownership) | owner | offers the device to another account |
 //! | [`accept_ownership`](Pallet::accept_ownership) | offered account | takes the device over |
 //! | [`cancel_transfer`](Pallet::cancel_transfer) | owner or offered account | withdraws the offer |
 //! | [`update_metadata`](Pallet::update_metadata) | owner | replaces the metadata |
 //! | [`set_firmware`](Pallet::set_firmware) | owner | declares the firmware hash |
-//! | [`suspend`](Pallet::suspend) / [`resume`](Pallet::resume) | owner or manager | pauses / resumes |
+//! | [`suspend`](Pallet::suspend) | owner or manager | pauses |
+//! | [`resume`](Pallet::resume) | owner, or a manager if a manager suspended | resumes (after a transfer: keeps the key) |
 //! | [`report_compromised`](Pallet::report_compromised) | owner | marks the key compromised |
 //! | [`retire`](Pallet::retire) | owner | retires the device for good |
 //!
@@ -62,6 +89,7 @@ extern crate alloc;
 mod common_functions;
 mod features;
 mod impls;
+mod invariants;
 pub use impls::MAX_DEVICES_PER_PAGE;
 pub mod types;
 pub mod weights;
@@ -72,8 +100,8 @@ mod mock;
 mod tests;
 
 pub use iotchain_primitives::{
-	AccessControl, DeviceId, DeviceLifecycleHooks, DeviceRegistry, DeviceStatus,
-	RegistrationPayload, RotationPayload,
+	device_id_of, AccessControl, DeviceId, DeviceLifecycleHooks, DeviceRegistry, DeviceStatus,
+	RegistrationPayload, RotationPayload, SuspendedBy,
 };
 pub use pallet::*;
 pub use types::*;
@@ -115,10 +143,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type StringLimit: Get<u32>;
 
-		/// How many compromise reports are kept per device. A device reported compromised more
-		/// often than this must be retired.
+		/// How many compromise windows are kept per device (at least 1). Beyond this, the two
+		/// oldest are merged into one that spans both.
 		#[pallet::constant]
 		type MaxCompromises: Get<u32>;
+
+		/// How many blocks a transfer offer stays open.
+		#[pallet::constant]
+		type TransferOfferPeriod: Get<BlockNumberFor<Self>>;
 
 		/// The signature a device key makes over a registration or rotation payload.
 		type DeviceSignature: Verify<Signer = Self::DeviceSigner> + Parameter;
@@ -189,11 +221,18 @@ pub mod pallet {
 		/// A device's key was replaced; the old key is tombstoned. A compromised device is
 		/// active again.
 		KeyRotated { device_id: DeviceId, old_key: T::AccountId, new_key: T::AccountId },
-		/// The owner offered the device to `to`; it changes hands when `to` accepts.
-		TransferOffered { device_id: DeviceId, from: T::AccountId, to: T::AccountId },
+		/// The owner offered the device to `to`; it changes hands when `to` accepts, before
+		/// block `expires_at`.
+		TransferOffered {
+			device_id: DeviceId,
+			from: T::AccountId,
+			to: T::AccountId,
+			expires_at: BlockNumberFor<T>,
+		},
 		/// A pending transfer was withdrawn or declined.
 		TransferCancelled { device_id: DeviceId },
-		/// The device changed hands; the deposit is now held from the new owner.
+		/// The device changed hands; the deposit is now held from the new owner. The device is
+		/// suspended until the new owner rotates its key or resumes it.
 		OwnershipTransferred {
 			device_id: DeviceId,
 			from: T::AccountId,
@@ -220,8 +259,6 @@ pub mod pallet {
 		UnknownDevice,
 		/// The device is retired; retired devices cannot be changed or registered again.
 		DeviceRetired,
-		/// A device is already registered under this id.
-		AlreadyRegistered,
 		/// The key is the current key of a device.
 		KeyInUse,
 		/// The key belonged to a device before (replaced or retired) and can never be used again.
@@ -229,8 +266,6 @@ pub mod pallet {
 		/// The proof is not the key's signature over the expected payload (wrong key, owner,
 		/// device, chain or payload).
 		BadProof,
-		/// A metadata field is longer than `StringLimit` bytes.
-		MetadataTooLong,
 		/// Only the device's owner may do this.
 		NotOwner,
 		/// Only the device's owner or a manager of the device may do this.
@@ -241,51 +276,66 @@ pub mod pallet {
 		NotActive,
 		/// The device is not suspended.
 		NotSuspended,
+		/// The owner suspended the device, or it changed hands: only the owner may resume it.
+		SuspendedByOwner,
 		/// The device is already reported compromised; rotate its key first.
 		AlreadyCompromised,
-		/// The device has reached `MaxCompromises` compromise reports; retire it.
-		TooManyCompromises,
 		/// A compromise cannot start in the future.
 		SinceInFuture,
+		/// A compromise cannot start before the current owner took the device over, nor before
+		/// the end of the previous compromise window.
+		SinceTooEarly,
 		/// The account already owns the device.
 		AlreadyOwner,
 		/// The device is not offered to anybody.
 		NoPendingTransfer,
 		/// The device is offered to another account.
 		NotPendingOwner,
-		/// The device key's account is still referenced by other state (it has consumers) and
-		/// cannot lose the registry's provider reference.
-		KeyAccountInUse,
+		/// The transfer offer expired; the owner may make a new one.
+		TransferExpired,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxCompromises::get() >= 1, "MaxCompromises must keep at least one window");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register a device under `device_id` with its key `key`, owned by the caller.
+		/// Register the device whose key is `key`, owned by the caller, under the id
+		/// [`device_id_of`]`(key)`.
 		///
 		/// `proof` is `key`'s signature over [`RegistrationPayload`] (genesis hash, caller,
-		/// `device_id`, `key`), proving the caller holds the device. Holds the deposit
-		/// (`DepositBase` + `DepositPerByte` × metadata bytes) from the caller and gives the
-		/// key account a provider reference, so a zero-balance device can sign extrinsics.
+		/// `key`), proving the caller holds the device. Holds the deposit (`DepositBase` +
+		/// `DepositPerByte` × metadata bytes) from the caller and gives the key account a
+		/// sufficient reference, so a zero-balance device can sign extrinsics.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
 			origin: OriginFor<T>,
-			device_id: DeviceId,
 			key: T::AccountId,
 			proof: T::DeviceSignature,
-			metadata: DeviceMetadata,
+			metadata: DeviceMetadataOf<T>,
 			firmware: Option<H256>,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::do_register(owner, device_id, key, proof, metadata, firmware)
+			Self::do_register(owner, key, proof, metadata, firmware)
 		}
 
 		/// Replace the key of `device_id` with `new_key`; the old key is tombstoned and can no
 		/// longer act for the device.
 		///
-		/// Called by the owner (in any status; this is how a compromised device recovers and
-		/// becomes active again) or by the current device key while the device is active.
-		/// `proof` is `new_key`'s signature over [`RotationPayload`].
+		/// Called by the owner (in any status and whatever the old key's account holds; this is
+		/// how a compromised device, or one that just changed hands, becomes active again) or
+		/// by the current device key while the device is active. `proof` is `new_key`'s
+		/// signature over [`RotationPayload`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::rotate_key())]
 		pub fn rotate_key(
@@ -298,8 +348,9 @@ pub mod pallet {
 			Self::do_rotate_key(who, device_id, new_key, proof)
 		}
 
-		/// Offer `device_id` to `new_owner`. Nothing changes until `new_owner` accepts with
-		/// [`accept_ownership`](Pallet::accept_ownership). A new offer replaces a pending one.
+		/// Offer `device_id` to `new_owner`, for `TransferOfferPeriod` blocks. Nothing changes
+		/// until `new_owner` accepts with [`accept_ownership`](Pallet::accept_ownership). A new
+		/// offer replaces a pending one.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::transfer_ownership())]
 		pub fn transfer_ownership(
@@ -311,9 +362,11 @@ pub mod pallet {
 			Self::do_transfer_ownership(who, device_id, new_owner)
 		}
 
-		/// Accept the device offered to the caller. The previous owner's deposit is released
-		/// and the deposit is held from the caller instead; other pallets drop what they granted
-		/// on the device (e.g. access grants).
+		/// Accept the device offered to the caller, before the offer expires. The previous
+		/// owner's deposit is released and the deposit is held from the caller instead; other
+		/// pallets drop what they granted on the device (e.g. access grants). The device is
+		/// `Suspended { by: Transfer }` (unless compromised) until the caller rotates its key
+		/// or resumes it.
 		#[pallet::call_index(3)]
 		#[pallet::weight(
 			T::WeightInfo::accept_ownership().saturating_add(T::LifecycleHooks::max_weight())
@@ -338,7 +391,7 @@ pub mod pallet {
 		pub fn update_metadata(
 			origin: OriginFor<T>,
 			device_id: DeviceId,
-			metadata: DeviceMetadata,
+			metadata: DeviceMetadataOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_update_metadata(who, device_id, metadata)
@@ -365,7 +418,8 @@ pub mod pallet {
 			Self::do_suspend(who, device_id)
 		}
 
-		/// Resume a suspended device. By the owner or a manager.
+		/// Resume a suspended device. By the owner; by a manager only if a manager suspended it.
+		/// After a transfer, the new owner resuming keeps the device's current key.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>, device_id: DeviceId) -> DispatchResult {
@@ -373,9 +427,11 @@ pub mod pallet {
 			Self::do_resume(who, device_id)
 		}
 
-		/// Report the device's key compromised from block `since` (at most the current block)
-		/// on. The device cannot act until its owner rotates the key, and whatever it did from
-		/// `since` until the rotation is reported as suspect.
+		/// Report the device's key compromised from block `since` on: at most the current block,
+		/// and not before the caller took the device over or the previous compromise window
+		/// ended. The device cannot act until its owner rotates the key, and whatever it did
+		/// from `since` until the rotation is reported as suspect. Never refused for lack of
+		/// room: the oldest windows merge.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::report_compromised())]
 		pub fn report_compromised(
@@ -387,7 +443,7 @@ pub mod pallet {
 			Self::do_report_compromised(who, device_id, since)
 		}
 
-		/// Retire the device for good: its deposit is returned, its key loses its provider
+		/// Retire the device for good: its deposit is returned, its key loses its sufficient
 		/// reference, and its id and key are tombstoned (never registrable again). Other pallets
 		/// drop what they granted on the device.
 		#[pallet::call_index(10)]

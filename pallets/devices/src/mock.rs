@@ -96,6 +96,7 @@ pub const DEPOSIT_PER_BYTE: Balance = 2;
 pub const STRING_LIMIT: u32 = 16;
 pub const MAX_COMPROMISES: u32 = 2;
 pub const ENDOWMENT: Balance = 10_000;
+pub const TRANSFER_OFFER_PERIOD: u64 = 20;
 
 impl Config for Test {
 	type Currency = Balances;
@@ -104,6 +105,7 @@ impl Config for Test {
 	type DepositPerByte = frame_support::traits::ConstU64<DEPOSIT_PER_BYTE>;
 	type StringLimit = ConstU32<STRING_LIMIT>;
 	type MaxCompromises = ConstU32<MAX_COMPROMISES>;
+	type TransferOfferPeriod = frame_support::traits::ConstU64<TRANSFER_OFFER_PERIOD>;
 	type DeviceSignature = MultiSignature;
 	type DeviceSigner = MultiSigner;
 	type LifecycleHooks = RecordingHooks;

@@ -1,17 +1,22 @@
 //! Unit tests of every call, success and failure paths, with real signatures.
 
 use crate::{mock::*, *};
+use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::fungible::{Inspect, InspectHold},
+	traits::{
+		fungible::{Inspect, InspectHold},
+		ConstU32,
+	},
+	BoundedVec,
 };
 use polkadot_sdk::sp_core::{ecdsa, ed25519, sr25519, Pair};
 use sp_runtime::{
 	traits::IdentifyAccount, DispatchError, DispatchResult, MultiSignature, MultiSigner, TokenError,
 };
 
-const DEVICE: DeviceId = H256::repeat_byte(0xd1);
-const OTHER_DEVICE: DeviceId = H256::repeat_byte(0xd2);
+/// An id no device has.
+const UNKNOWN: DeviceId = H256::repeat_byte(0xd0);
 
 /// A device key, from a dev seed, in any of the three schemes.
 #[derive(Clone)]
@@ -52,13 +57,9 @@ fn genesis() -> H256 {
 	System::block_hash(0)
 }
 
-fn registration_proof(key: &Key, owner: &AccountId, device_id: DeviceId) -> MultiSignature {
-	let payload = RegistrationPayload {
-		genesis_hash: genesis(),
-		owner: owner.clone(),
-		device_id,
-		key: key.account(),
-	};
+fn registration_proof(key: &Key, owner: &AccountId) -> MultiSignature {
+	let payload =
+		RegistrationPayload { genesis_hash: genesis(), owner: owner.clone(), key: key.account() };
 	key.sign(&payload.signing_bytes())
 }
 
@@ -72,30 +73,36 @@ fn rotation_proof(new_key: &Key, device_id: DeviceId, old_key: &AccountId) -> Mu
 	new_key.sign(&payload.signing_bytes())
 }
 
-fn metadata(model: &str, manufacturer: &str, label: &str) -> DeviceMetadata {
+fn bounded(text: &str) -> BoundedVec<u8, ConstU32<STRING_LIMIT>> {
+	text.as_bytes().to_vec().try_into().expect("within the limit")
+}
+
+fn metadata(model: &str, manufacturer: &str, label: &str) -> DeviceMetadataOf<Test> {
 	DeviceMetadata {
-		model: model.as_bytes().to_vec(),
-		manufacturer: manufacturer.as_bytes().to_vec(),
-		label: label.as_bytes().to_vec(),
+		model: bounded(model),
+		manufacturer: bounded(manufacturer),
+		serial: bounded(""),
+		label: bounded(label),
 	}
 }
 
-fn default_metadata() -> DeviceMetadata {
+fn default_metadata() -> DeviceMetadataOf<Test> {
 	metadata("TH-200", "Acme", "greenhouse")
 }
 
 /// Deposit of [`default_metadata`]: base + 2 per byte × (6 + 4 + 10).
 const DEFAULT_DEPOSIT: Balance = DEPOSIT_BASE + DEPOSIT_PER_BYTE * 20;
 
-fn register(owner: &AccountId, device_id: DeviceId, key: &Key) {
+/// Registers the device of `key`, owned by `owner`; returns its id.
+fn register(owner: &AccountId, key: &Key) -> DeviceId {
 	assert_ok!(Registry::register(
 		RuntimeOrigin::signed(owner.clone()),
-		device_id,
 		key.account(),
-		registration_proof(key, owner, device_id),
+		registration_proof(key, owner),
 		default_metadata(),
 		None,
 	));
+	device_id_of(&key.account())
 }
 
 fn held(who: &AccountId) -> Balance {
@@ -106,29 +113,11 @@ fn last_event() -> RuntimeEvent {
 	System::events().pop().expect("an event was emitted").event
 }
 
-/// The registry's invariants (see DESIGN.md), checked at the end of every test.
-fn check_invariants() {
-	for (key, device_id) in DeviceByKey::<Test>::iter() {
-		let device = Devices::<Test>::get(device_id).expect("key index points to a device");
-		assert_eq!(device.key, key, "key index entry is the device's current key");
-	}
-	for (device_id, device) in Devices::<Test>::iter() {
-		assert_eq!(DeviceByKey::<Test>::get(&device.key), Some(device_id));
-		assert!(DevicesOf::<Test>::contains_key(&device.owner, device_id));
-		assert!(!RetiredDevices::<Test>::contains_key(device_id));
-		assert!(System::providers(&device.key) >= 1, "device key account exists");
-	}
-	for owner in [alice(), bob(), charlie(), pauper()] {
-		let deposits: Balance =
-			Devices::<Test>::iter_values().filter(|d| d.owner == owner).map(|d| d.deposit).sum();
-		assert_eq!(held(&owner), deposits, "held deposit of an owner = sum of its deposits");
-	}
-}
-
+/// Runs `f` on a fresh chain and checks the registry's invariants at the end.
 fn test(f: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		f();
-		check_invariants();
+		Registry::do_try_state().expect("the registry's invariants hold");
 	});
 }
 
@@ -136,63 +125,63 @@ mod register {
 	use super::*;
 
 	#[test]
-	fn stores_the_device_holds_the_deposit_and_provides_the_key_account() {
+	fn stores_the_device_under_its_key_s_id_holds_the_deposit_and_references_the_key() {
 		test(|| {
 			let key = Key::sr("sensor");
-			assert_eq!(System::providers(&key.account()), 0);
+			let device = device_id_of(&key.account());
+			assert_eq!(System::sufficients(&key.account()), 0);
 			assert_ok!(Registry::register(
 				RuntimeOrigin::signed(alice()),
-				DEVICE,
 				key.account(),
-				registration_proof(&key, &alice(), DEVICE),
+				registration_proof(&key, &alice()),
 				default_metadata(),
 				Some(H256::repeat_byte(0xf1)),
 			));
 
-			let device = Devices::<Test>::get(DEVICE).unwrap();
-			assert_eq!(device.owner, alice());
-			assert_eq!(device.key, key.account());
-			assert_eq!(device.status, DeviceStatus::Active);
-			assert_eq!(device.metadata.model.to_vec(), b"TH-200".to_vec());
-			assert_eq!(device.metadata.label.to_vec(), b"greenhouse".to_vec());
-			assert_eq!(device.firmware, Some(H256::repeat_byte(0xf1)));
-			assert_eq!(device.registered_at, 1);
-			assert_eq!(device.deposit, DEFAULT_DEPOSIT);
-			assert_eq!(DeviceByKey::<Test>::get(key.account()), Some(DEVICE));
-			assert!(DevicesOf::<Test>::contains_key(alice(), DEVICE));
+			let record = Devices::<Test>::get(device).unwrap();
+			assert_eq!(record.owner, alice());
+			assert_eq!(record.key, key.account());
+			assert_eq!(record.status, DeviceStatus::Active);
+			assert_eq!(record.metadata.model.to_vec(), b"TH-200".to_vec());
+			assert_eq!(record.metadata.label.to_vec(), b"greenhouse".to_vec());
+			assert_eq!(record.firmware, Some(H256::repeat_byte(0xf1)));
+			assert_eq!((record.registered_at, record.owner_since), (1, 1));
+			assert_eq!(record.deposit, DEFAULT_DEPOSIT);
+			assert_eq!(DeviceByKey::<Test>::get(key.account()), Some(device));
+			assert!(DevicesOf::<Test>::contains_key(alice(), device));
 
 			assert_eq!(held(&alice()), DEFAULT_DEPOSIT);
 			assert_eq!(Balances::balance(&alice()), ENDOWMENT - DEFAULT_DEPOSIT);
-			// The zero-balance key account exists thanks to the registry.
-			assert_eq!(System::providers(&key.account()), 1);
+			// The zero-balance key account exists thanks to the registry's sufficient reference.
+			assert_eq!(System::sufficients(&key.account()), 1);
+			assert_eq!(System::providers(&key.account()), 0);
 			assert!(System::account_exists(&key.account()));
 			assert_eq!(Balances::balance(&key.account()), 0);
 
 			assert_eq!(
 				last_event(),
 				Event::Registered {
-					device_id: DEVICE,
+					device_id: device,
 					owner: alice(),
 					key: key.account(),
 					deposit: DEFAULT_DEPOSIT,
 				}
 				.into()
 			);
-			assert_eq!(Pallet::<Test>::device_of_key(&key.account()), Some(DEVICE));
-			assert_eq!(Pallet::<Test>::owner_of(&DEVICE), Some(alice()));
-			assert!(Pallet::<Test>::is_active(&DEVICE));
+			assert_eq!(Pallet::<Test>::device_of_key(&key.account()), Some(device));
+			assert_eq!(Pallet::<Test>::owner_of(&device), Some(alice()));
+			assert!(Pallet::<Test>::is_active(&device));
 		});
 	}
 
 	#[test]
 	fn accepts_ed25519_and_ecdsa_keys() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::ed("ed-sensor"));
-			register(&alice(), OTHER_DEVICE, &Key::ecdsa("ecdsa-sensor"));
-			assert_eq!(
-				DeviceByKey::<Test>::get(Key::ecdsa("ecdsa-sensor").account()),
-				Some(OTHER_DEVICE)
-			);
+			let ed = Key::ed("ed-sensor");
+			let ecdsa = Key::ecdsa("ecdsa-sensor");
+			assert_eq!(register(&alice(), &ed), device_id_of(&ed.account()));
+			let device = register(&alice(), &ecdsa);
+			assert_eq!(DeviceByKey::<Test>::get(ecdsa.account()), Some(device));
 			assert_eq!(held(&alice()), 2 * DEFAULT_DEPOSIT);
 		});
 	}
@@ -203,13 +192,47 @@ mod register {
 			let key = Key::sr("sensor");
 			assert_ok!(Registry::register(
 				RuntimeOrigin::signed(alice()),
-				DEVICE,
 				key.account(),
-				registration_proof(&key, &alice(), DEVICE),
+				registration_proof(&key, &alice()),
 				DeviceMetadata::default(),
 				None,
 			));
 			assert_eq!(held(&alice()), DEPOSIT_BASE);
+			let max = "x".repeat(STRING_LIMIT as usize);
+			let full = DeviceMetadata {
+				model: bounded(&max),
+				manufacturer: bounded(&max),
+				serial: bounded(&max),
+				label: bounded(&max),
+			};
+			let other = Key::sr("other");
+			assert_ok!(Registry::register(
+				RuntimeOrigin::signed(alice()),
+				other.account(),
+				registration_proof(&other, &alice()),
+				full,
+				None,
+			));
+			let full_deposit = DEPOSIT_BASE + DEPOSIT_PER_BYTE * 4 * STRING_LIMIT as u64;
+			assert_eq!(held(&alice()), DEPOSIT_BASE + full_deposit);
+		});
+	}
+
+	#[test]
+	fn metadata_over_the_limit_does_not_decode() {
+		test(|| {
+			let key = Key::sr("sensor");
+			let long = vec![b'x'; STRING_LIMIT as usize + 1];
+			let at_limit = vec![b'x'; STRING_LIMIT as usize];
+			let call = |label: &Vec<u8>| {
+				// The call as a client would encode it, with unbounded byte strings.
+				let metadata =
+					(Vec::<u8>::new(), Vec::<u8>::new(), Vec::<u8>::new(), label.clone());
+				let proof = registration_proof(&key, &alice());
+				(2u8, 0u8, key.account(), proof, metadata, None::<H256>).encode()
+			};
+			assert!(RuntimeCall::decode(&mut &call(&at_limit)[..]).is_ok());
+			assert!(RuntimeCall::decode(&mut &call(&long)[..]).is_err());
 		});
 	}
 
@@ -220,9 +243,8 @@ mod register {
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::signed(alice()),
-					DEVICE,
 					key.account(),
-					registration_proof(&impostor, &alice(), DEVICE),
+					registration_proof(&impostor, &alice()),
 					default_metadata(),
 					None,
 				),
@@ -239,9 +261,8 @@ mod register {
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::signed(bob()),
-					DEVICE,
 					key.account(),
-					registration_proof(&key, &alice(), DEVICE),
+					registration_proof(&key, &alice()),
 					default_metadata(),
 					None,
 				),
@@ -259,13 +280,11 @@ mod register {
 			let payload = RegistrationPayload {
 				genesis_hash: other_genesis,
 				owner: alice(),
-				device_id: DEVICE,
 				key: key.account(),
 			};
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::signed(alice()),
-					DEVICE,
 					key.account(),
 					key.sign(&payload.signing_bytes()),
 					default_metadata(),
@@ -277,50 +296,33 @@ mod register {
 	}
 
 	#[test]
-	fn rejects_a_proof_made_for_another_device_or_purpose() {
+	fn rejects_a_proof_made_for_another_purpose() {
 		test(|| {
 			let key = Key::sr("sensor");
-			let for_other_device = registration_proof(&key, &alice(), OTHER_DEVICE);
-			let rotation = rotation_proof(&key, DEVICE, &alice());
-			for proof in [for_other_device, rotation] {
-				assert_noop!(
-					Registry::register(
-						RuntimeOrigin::signed(alice()),
-						DEVICE,
-						key.account(),
-						proof,
-						default_metadata(),
-						None,
-					),
-					Error::<Test>::BadProof
-				);
-			}
+			let rotation = rotation_proof(&key, device_id_of(&key.account()), &alice());
+			assert_noop!(
+				Registry::register(
+					RuntimeOrigin::signed(alice()),
+					key.account(),
+					rotation,
+					default_metadata(),
+					None,
+				),
+				Error::<Test>::BadProof
+			);
 		});
 	}
 
 	#[test]
-	fn rejects_a_duplicate_id_and_a_key_in_use() {
+	fn rejects_a_key_in_use() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
-			let other = Key::sr("other");
+			let key = Key::sr("sensor");
+			register(&alice(), &key);
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::signed(bob()),
-					DEVICE,
-					other.account(),
-					registration_proof(&other, &bob(), DEVICE),
-					default_metadata(),
-					None,
-				),
-				Error::<Test>::AlreadyRegistered
-			);
-			let key = Key::sr("sensor");
-			assert_noop!(
-				Registry::register(
-					RuntimeOrigin::signed(alice()),
-					OTHER_DEVICE,
 					key.account(),
-					registration_proof(&key, &alice(), OTHER_DEVICE),
+					registration_proof(&key, &bob()),
 					default_metadata(),
 					None,
 				),
@@ -330,30 +332,16 @@ mod register {
 	}
 
 	#[test]
-	fn never_registers_a_retired_id_or_key_again() {
+	fn never_registers_a_retired_key_again_so_its_id_stays_dead() {
 		test(|| {
 			let key = Key::sr("sensor");
-			register(&alice(), DEVICE, &key);
-			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), DEVICE));
-
-			let fresh = Key::sr("fresh");
+			let device = register(&alice(), &key);
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), device));
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::signed(alice()),
-					DEVICE,
-					fresh.account(),
-					registration_proof(&fresh, &alice(), DEVICE),
-					default_metadata(),
-					None,
-				),
-				Error::<Test>::DeviceRetired
-			);
-			assert_noop!(
-				Registry::register(
-					RuntimeOrigin::signed(alice()),
-					OTHER_DEVICE,
 					key.account(),
-					registration_proof(&key, &alice(), OTHER_DEVICE),
+					registration_proof(&key, &alice()),
 					default_metadata(),
 					None,
 				),
@@ -362,37 +350,32 @@ mod register {
 		});
 	}
 
+	/// Attack 3: a bot that sees a registration in the pool, or walks a serial range, cannot
+	/// make the device's id exist with its own key, nor tombstone it first.
 	#[test]
-	fn rejects_metadata_fields_over_the_limit() {
+	fn attack_a_stranger_squats_a_device_id_by_front_running() {
 		test(|| {
 			let key = Key::sr("sensor");
-			let long = "x".repeat(STRING_LIMIT as usize + 1);
-			for metadata in
-				[metadata(&long, "", ""), metadata("", &long, ""), metadata("", "", &long)]
-			{
-				assert_noop!(
-					Registry::register(
-						RuntimeOrigin::signed(alice()),
-						DEVICE,
-						key.account(),
-						registration_proof(&key, &alice(), DEVICE),
-						metadata,
-						None,
-					),
-					Error::<Test>::MetadataTooLong
-				);
-			}
-			// Exactly at the limit is fine.
-			let max = "x".repeat(STRING_LIMIT as usize);
-			assert_ok!(Registry::register(
-				RuntimeOrigin::signed(alice()),
-				DEVICE,
-				key.account(),
-				registration_proof(&key, &alice(), DEVICE),
-				metadata(&max, &max, &max),
-				None,
-			));
-			assert_eq!(held(&alice()), DEPOSIT_BASE + DEPOSIT_PER_BYTE * 3 * STRING_LIMIT as u64);
+			let victim = device_id_of(&key.account());
+			// The squatter registers its own key and retires it at once: that kills its own id.
+			let squatter = Key::sr("squatter");
+			let squatted = register(&bob(), &squatter);
+			assert_ne!(squatted, victim);
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(bob()), squatted));
+			// Replaying the victim's proof for itself fails: the proof names the owner.
+			assert_noop!(
+				Registry::register(
+					RuntimeOrigin::signed(bob()),
+					key.account(),
+					registration_proof(&key, &alice()),
+					default_metadata(),
+					None,
+				),
+				Error::<Test>::BadProof
+			);
+			// The rightful registration goes through under the id of the device's key.
+			assert_eq!(register(&alice(), &key), victim);
+			assert_eq!(Pallet::<Test>::owner_of(&victim), Some(alice()));
 		});
 	}
 
@@ -403,15 +386,14 @@ mod register {
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::signed(pauper()),
-					DEVICE,
 					key.account(),
-					registration_proof(&key, &pauper(), DEVICE),
+					registration_proof(&key, &pauper()),
 					default_metadata(),
 					None,
 				),
 				DispatchError::Token(TokenError::FundsUnavailable)
 			);
-			assert_eq!(System::providers(&key.account()), 0);
+			assert_eq!(System::sufficients(&key.account()), 0);
 		});
 	}
 
@@ -422,9 +404,8 @@ mod register {
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::none(),
-					DEVICE,
 					key.account(),
-					registration_proof(&key, &alice(), DEVICE),
+					registration_proof(&key, &alice()),
 					default_metadata(),
 					None,
 				),
@@ -437,12 +418,17 @@ mod register {
 mod rotate_key {
 	use super::*;
 
-	fn rotate(who: &AccountId, new_key: &Key, old_key: &AccountId) -> DispatchResult {
+	pub(super) fn rotate(
+		device: DeviceId,
+		who: &AccountId,
+		new_key: &Key,
+		old_key: &AccountId,
+	) -> DispatchResult {
 		Registry::rotate_key(
 			RuntimeOrigin::signed(who.clone()),
-			DEVICE,
+			device,
 			new_key.account(),
-			rotation_proof(new_key, DEVICE, old_key),
+			rotation_proof(new_key, device, old_key),
 		)
 	}
 
@@ -450,19 +436,19 @@ mod rotate_key {
 	fn by_the_owner_moves_the_key_and_makes_the_old_one_useless() {
 		test(|| {
 			let (old, new) = (Key::sr("old"), Key::ed("new"));
-			register(&alice(), DEVICE, &old);
-			assert_ok!(rotate(&alice(), &new, &old.account()));
+			let device = register(&alice(), &old);
+			assert_ok!(rotate(device, &alice(), &new, &old.account()));
 
-			assert_eq!(Devices::<Test>::get(DEVICE).unwrap().key, new.account());
-			assert_eq!(DeviceByKey::<Test>::get(new.account()), Some(DEVICE));
+			assert_eq!(Devices::<Test>::get(device).unwrap().key, new.account());
+			assert_eq!(DeviceByKey::<Test>::get(new.account()), Some(device));
 			assert_eq!(DeviceByKey::<Test>::get(old.account()), None);
-			assert_eq!(RetiredKeys::<Test>::get(old.account()), Some(DEVICE));
-			assert_eq!(System::providers(&old.account()), 0);
-			assert_eq!(System::providers(&new.account()), 1);
+			assert_eq!(RetiredKeys::<Test>::get(old.account()), Some(device));
+			assert_eq!(System::sufficients(&old.account()), 0);
+			assert_eq!(System::sufficients(&new.account()), 1);
 			assert_eq!(
 				last_event(),
 				Event::KeyRotated {
-					device_id: DEVICE,
+					device_id: device,
 					old_key: old.account(),
 					new_key: new.account()
 				}
@@ -475,16 +461,15 @@ mod rotate_key {
 			assert_eq!(Pallet::<Test>::device_of_key(&old.account()), None);
 			let newer = Key::sr("newer");
 			assert_noop!(
-				rotate(&old.account(), &newer, &new.account()),
+				rotate(device, &old.account(), &newer, &new.account()),
 				Error::<Test>::NotOwnerOrDevice
 			);
 			// … and can never be registered again.
 			assert_noop!(
 				Registry::register(
 					RuntimeOrigin::signed(alice()),
-					OTHER_DEVICE,
 					old.account(),
-					registration_proof(&old, &alice(), OTHER_DEVICE),
+					registration_proof(&old, &alice()),
 					default_metadata(),
 					None,
 				),
@@ -497,9 +482,23 @@ mod rotate_key {
 	fn by_the_active_device_itself() {
 		test(|| {
 			let (old, new) = (Key::sr("old"), Key::sr("new"));
-			register(&alice(), DEVICE, &old);
-			assert_ok!(rotate(&old.account(), &new, &old.account()));
-			assert_eq!(Pallet::<Test>::device_of_key(&new.account()), Some(DEVICE));
+			let device = register(&alice(), &old);
+			assert_ok!(rotate(device, &old.account(), &new, &old.account()));
+			assert_eq!(Pallet::<Test>::device_of_key(&new.account()), Some(device));
+			assert_eq!(RetiredKeys::<Test>::get(old.account()), Some(device));
+			// The reference moved with the key: the old key's account is gone.
+			assert_eq!(System::sufficients(&old.account()), 0);
+			assert!(!System::account_exists(&old.account()));
+			assert_eq!(System::sufficients(&new.account()), 1);
+			assert_eq!(
+				last_event(),
+				Event::KeyRotated {
+					device_id: device,
+					old_key: old.account(),
+					new_key: new.account()
+				}
+				.into()
+			);
 		});
 	}
 
@@ -507,15 +506,24 @@ mod rotate_key {
 	fn not_by_a_suspended_or_compromised_device_nor_a_stranger() {
 		test(|| {
 			let (old, new) = (Key::sr("old"), Key::sr("new"));
-			register(&alice(), DEVICE, &old);
-			assert_noop!(rotate(&bob(), &new, &old.account()), Error::<Test>::NotOwnerOrDevice);
+			let device = register(&alice(), &old);
+			assert_noop!(
+				rotate(device, &bob(), &new, &old.account()),
+				Error::<Test>::NotOwnerOrDevice
+			);
 
-			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_noop!(rotate(&old.account(), &new, &old.account()), Error::<Test>::NotActive);
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), device));
+			assert_noop!(
+				rotate(device, &old.account(), &new, &old.account()),
+				Error::<Test>::NotActive
+			);
 
-			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 1));
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 1));
 			// The leaked key must not be able to hand the device to the attacker.
-			assert_noop!(rotate(&old.account(), &new, &old.account()), Error::<Test>::NotActive);
+			assert_noop!(
+				rotate(device, &old.account(), &new, &old.account()),
+				Error::<Test>::NotActive
+			);
 		});
 	}
 
@@ -523,22 +531,22 @@ mod rotate_key {
 	fn recovers_a_compromised_device_and_closes_the_window() {
 		test(|| {
 			let (old, new) = (Key::sr("old"), Key::sr("new"));
-			register(&alice(), DEVICE, &old);
+			let device = register(&alice(), &old);
 			System::set_block_number(10);
-			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 5));
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 5));
 			System::set_block_number(12);
-			assert_ok!(rotate(&alice(), &new, &old.account()));
+			assert_ok!(rotate(device, &alice(), &new, &old.account()));
 
-			let device = Devices::<Test>::get(DEVICE).unwrap();
-			assert_eq!(device.status, DeviceStatus::Active);
+			let record = Devices::<Test>::get(device).unwrap();
+			assert_eq!(record.status, DeviceStatus::Active);
 			assert_eq!(
-				device.compromises.to_vec(),
+				record.compromises.to_vec(),
 				vec![CompromiseWindow { since: 5, until: Some(12) }]
 			);
-			assert!(!Pallet::<Test>::is_suspect(&DEVICE, 4));
-			assert!(Pallet::<Test>::is_suspect(&DEVICE, 5));
-			assert!(Pallet::<Test>::is_suspect(&DEVICE, 11));
-			assert!(!Pallet::<Test>::is_suspect(&DEVICE, 12));
+			assert!(!Pallet::<Test>::is_suspect(&device, 4));
+			assert!(Pallet::<Test>::is_suspect(&device, 5));
+			assert!(Pallet::<Test>::is_suspect(&device, 11));
+			assert!(!Pallet::<Test>::is_suspect(&device, 12));
 		});
 	}
 
@@ -546,28 +554,28 @@ mod rotate_key {
 	fn rejects_keys_in_use_retired_keys_and_bad_proofs() {
 		test(|| {
 			let (old, other) = (Key::sr("old"), Key::sr("other"));
-			register(&alice(), DEVICE, &old);
-			register(&alice(), OTHER_DEVICE, &other);
-			assert_noop!(rotate(&alice(), &other, &old.account()), Error::<Test>::KeyInUse);
-			assert_noop!(rotate(&alice(), &old, &old.account()), Error::<Test>::KeyInUse);
+			let device = register(&alice(), &old);
+			register(&alice(), &other);
+			assert_noop!(rotate(device, &alice(), &other, &old.account()), Error::<Test>::KeyInUse);
+			assert_noop!(rotate(device, &alice(), &old, &old.account()), Error::<Test>::KeyInUse);
 
 			let new = Key::sr("new");
 			// A proof made for another transition (wrong old key) does not do.
-			assert_noop!(rotate(&alice(), &new, &bob()), Error::<Test>::BadProof);
+			assert_noop!(rotate(device, &alice(), &new, &bob()), Error::<Test>::BadProof);
 			// Nor a registration proof by the new key.
 			assert_noop!(
 				Registry::rotate_key(
 					RuntimeOrigin::signed(alice()),
-					DEVICE,
+					device,
 					new.account(),
-					registration_proof(&new, &alice(), DEVICE),
+					registration_proof(&new, &alice()),
 				),
 				Error::<Test>::BadProof
 			);
 
-			assert_ok!(rotate(&alice(), &new, &old.account()));
+			assert_ok!(rotate(device, &alice(), &new, &old.account()));
 			// Rotating back to the replaced key: it is tombstoned.
-			assert_noop!(rotate(&alice(), &old, &new.account()), Error::<Test>::KeyRetired);
+			assert_noop!(rotate(device, &alice(), &old, &new.account()), Error::<Test>::KeyRetired);
 		});
 	}
 
@@ -575,11 +583,34 @@ mod rotate_key {
 	fn of_unknown_or_retired_devices_fails() {
 		test(|| {
 			let new = Key::sr("new");
-			assert_noop!(rotate(&alice(), &new, &alice()), Error::<Test>::UnknownDevice);
+			assert_noop!(rotate(UNKNOWN, &alice(), &new, &alice()), Error::<Test>::UnknownDevice);
 			let old = Key::sr("old");
-			register(&alice(), DEVICE, &old);
-			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_noop!(rotate(&alice(), &new, &old.account()), Error::<Test>::DeviceRetired);
+			let device = register(&alice(), &old);
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), device));
+			assert_noop!(
+				rotate(device, &alice(), &new, &old.account()),
+				Error::<Test>::DeviceRetired
+			);
+		});
+	}
+
+	#[test]
+	fn by_the_owner_whatever_the_old_key_account_holds() {
+		test(|| {
+			let (old, new) = (Key::sr("old"), Key::sr("new"));
+			let device = register(&alice(), &old);
+			// Funds, and something else depending on the key account (a consumer).
+			assert_ok!(Balances::transfer_allow_death(
+				RuntimeOrigin::signed(bob()),
+				old.account(),
+				1_000
+			));
+			assert_ok!(System::inc_consumers(&old.account()));
+			assert_ok!(rotate(device, &alice(), &new, &old.account()));
+			assert_eq!(System::sufficients(&old.account()), 0);
+			assert_eq!(Balances::balance(&old.account()), 1_000);
+			System::dec_consumers(&old.account());
+			assert_eq!(Pallet::<Test>::device_of_key(&new.account()), Some(device));
 		});
 	}
 }
@@ -590,33 +621,39 @@ mod ownership {
 	#[test]
 	fn moves_the_device_and_the_deposit_on_accept() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), DEVICE, bob()));
+			let device = register(&alice(), &Key::sr("sensor"));
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
 			assert_eq!(
 				last_event(),
-				Event::TransferOffered { device_id: DEVICE, from: alice(), to: bob() }.into()
+				Event::TransferOffered {
+					device_id: device,
+					from: alice(),
+					to: bob(),
+					expires_at: 1 + TRANSFER_OFFER_PERIOD
+				}
+				.into()
 			);
 			// Not accepted yet: nothing changed hands.
-			assert_eq!(Pallet::<Test>::owner_of(&DEVICE), Some(alice()));
+			assert_eq!(Pallet::<Test>::owner_of(&device), Some(alice()));
 			assert_eq!(held(&alice()), DEFAULT_DEPOSIT);
 			assert_eq!(held(&bob()), 0);
 			assert!(TransferLog::get().is_empty());
 
-			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), DEVICE));
-			let device = Devices::<Test>::get(DEVICE).unwrap();
-			assert_eq!(device.owner, bob());
-			assert_eq!(device.pending_owner, None);
+			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			let record = Devices::<Test>::get(device).unwrap();
+			assert_eq!(record.owner, bob());
+			assert_eq!(record.transfer_offer, None);
 			assert_eq!(held(&alice()), 0);
 			assert_eq!(Balances::balance(&alice()), ENDOWMENT);
 			assert_eq!(held(&bob()), DEFAULT_DEPOSIT);
 			assert_eq!(Balances::balance(&bob()), ENDOWMENT - DEFAULT_DEPOSIT);
-			assert!(!DevicesOf::<Test>::contains_key(alice(), DEVICE));
-			assert!(DevicesOf::<Test>::contains_key(bob(), DEVICE));
-			assert_eq!(TransferLog::get(), vec![(DEVICE, alice(), bob())]);
+			assert!(!DevicesOf::<Test>::contains_key(alice(), device));
+			assert!(DevicesOf::<Test>::contains_key(bob(), device));
+			assert_eq!(TransferLog::get(), vec![(device, alice(), bob())]);
 			assert_eq!(
 				last_event(),
 				Event::OwnershipTransferred {
-					device_id: DEVICE,
+					device_id: device,
 					from: alice(),
 					to: bob(),
 					deposit: DEFAULT_DEPOSIT,
@@ -626,7 +663,7 @@ mod ownership {
 
 			// The previous owner has no say any more.
 			assert_noop!(
-				Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::suspend(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::NotOwnerOrManager
 			);
 		});
@@ -635,17 +672,17 @@ mod ownership {
 	#[test]
 	fn only_the_owner_offers_and_not_to_itself() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			assert_noop!(
-				Registry::transfer_ownership(RuntimeOrigin::signed(bob()), DEVICE, bob()),
+				Registry::transfer_ownership(RuntimeOrigin::signed(bob()), device, bob()),
 				Error::<Test>::NotOwner
 			);
 			assert_noop!(
-				Registry::transfer_ownership(RuntimeOrigin::signed(alice()), DEVICE, alice()),
+				Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, alice()),
 				Error::<Test>::AlreadyOwner
 			);
 			assert_noop!(
-				Registry::transfer_ownership(RuntimeOrigin::signed(alice()), OTHER_DEVICE, bob()),
+				Registry::transfer_ownership(RuntimeOrigin::signed(alice()), UNKNOWN, bob()),
 				Error::<Test>::UnknownDevice
 			);
 		});
@@ -654,42 +691,42 @@ mod ownership {
 	#[test]
 	fn only_the_offered_account_accepts() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			assert_noop!(
-				Registry::accept_ownership(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::accept_ownership(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::NoPendingTransfer
 			);
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), DEVICE, bob()));
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
 			assert_noop!(
-				Registry::accept_ownership(RuntimeOrigin::signed(charlie()), DEVICE),
+				Registry::accept_ownership(RuntimeOrigin::signed(charlie()), device),
 				Error::<Test>::NotPendingOwner
 			);
 			// A new offer replaces the pending one.
 			assert_ok!(Registry::transfer_ownership(
 				RuntimeOrigin::signed(alice()),
-				DEVICE,
+				device,
 				charlie()
 			));
 			assert_noop!(
-				Registry::accept_ownership(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::accept_ownership(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::NotPendingOwner
 			);
-			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(charlie()), DEVICE));
-			assert_eq!(Pallet::<Test>::owner_of(&DEVICE), Some(charlie()));
+			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(charlie()), device));
+			assert_eq!(Pallet::<Test>::owner_of(&device), Some(charlie()));
 		});
 	}
 
 	#[test]
 	fn accept_fails_if_the_new_owner_cannot_pay_the_deposit() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			assert_ok!(Registry::transfer_ownership(
 				RuntimeOrigin::signed(alice()),
-				DEVICE,
+				device,
 				pauper()
 			));
 			assert_noop!(
-				Registry::accept_ownership(RuntimeOrigin::signed(pauper()), DEVICE),
+				Registry::accept_ownership(RuntimeOrigin::signed(pauper()), device),
 				DispatchError::Token(TokenError::FundsUnavailable)
 			);
 			assert_eq!(held(&alice()), DEFAULT_DEPOSIT);
@@ -699,28 +736,117 @@ mod ownership {
 	#[test]
 	fn cancel_by_owner_or_offered_account() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			assert_noop!(
-				Registry::cancel_transfer(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::cancel_transfer(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::NoPendingTransfer
 			);
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), DEVICE, bob()));
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
 			assert_noop!(
-				Registry::cancel_transfer(RuntimeOrigin::signed(charlie()), DEVICE),
+				Registry::cancel_transfer(RuntimeOrigin::signed(charlie()), device),
 				Error::<Test>::NotOwner
 			);
-			assert_ok!(Registry::cancel_transfer(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_eq!(last_event(), Event::TransferCancelled { device_id: DEVICE }.into());
+			assert_ok!(Registry::cancel_transfer(RuntimeOrigin::signed(alice()), device));
+			assert_eq!(last_event(), Event::TransferCancelled { device_id: device }.into());
 			assert_noop!(
-				Registry::accept_ownership(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::accept_ownership(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::NoPendingTransfer
 			);
 
 			// The offered account may decline.
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), DEVICE, bob()));
-			assert_ok!(Registry::cancel_transfer(RuntimeOrigin::signed(bob()), DEVICE));
-			assert_eq!(Devices::<Test>::get(DEVICE).unwrap().pending_owner, None);
-			assert_eq!(Pallet::<Test>::owner_of(&DEVICE), Some(alice()));
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			assert_ok!(Registry::cancel_transfer(RuntimeOrigin::signed(bob()), device));
+			assert_eq!(Devices::<Test>::get(device).unwrap().transfer_offer, None);
+			assert_eq!(Pallet::<Test>::owner_of(&device), Some(alice()));
+		});
+	}
+
+	#[test]
+	fn offers_expire() {
+		test(|| {
+			let device = register(&alice(), &Key::sr("sensor"));
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			System::set_block_number(1 + TRANSFER_OFFER_PERIOD);
+			assert_noop!(
+				Registry::accept_ownership(RuntimeOrigin::signed(bob()), device),
+				Error::<Test>::TransferExpired
+			);
+			// A renewed offer is open again, up to its last block.
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			System::set_block_number(2 * TRANSFER_OFFER_PERIOD);
+			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			assert_eq!(Pallet::<Test>::owner_of(&device), Some(bob()));
+		});
+	}
+
+	/// Attack 7: after a sale, the seller may still hold the device key.
+	#[test]
+	fn attack_the_seller_keeps_using_the_device_key() {
+		test(|| {
+			let key = Key::sr("sensor");
+			let device = register(&alice(), &key);
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+
+			// The device cannot act (anchor) and its key cannot rotate itself …
+			assert_eq!(
+				Pallet::<Test>::status_of(&device),
+				Some(DeviceStatus::Suspended { by: SuspendedBy::Transfer })
+			);
+			assert!(!Pallet::<Test>::is_active(&device));
+			let attacker = Key::sr("attacker");
+			assert_noop!(
+				rotate_key::rotate(device, &key.account(), &attacker, &key.account()),
+				Error::<Test>::NotActive
+			);
+			// … and only the new owner lifts that: not the seller, nor a manager.
+			DeviceManagers::set(vec![(device, charlie())]);
+			assert_noop!(
+				Registry::resume(RuntimeOrigin::signed(alice()), device),
+				Error::<Test>::NotOwnerOrManager
+			);
+			assert_noop!(
+				Registry::resume(RuntimeOrigin::signed(charlie()), device),
+				Error::<Test>::SuspendedByOwner
+			);
+
+			// The new owner rotates the key: the device is active under the new key.
+			let fresh = Key::sr("fresh");
+			assert_ok!(rotate_key::rotate(device, &bob(), &fresh, &key.account()));
+			assert!(Pallet::<Test>::is_active(&device));
+			assert_eq!(Pallet::<Test>::device_of_key(&key.account()), None);
+		});
+	}
+
+	#[test]
+	fn the_new_owner_may_keep_the_key_by_resuming() {
+		test(|| {
+			let key = Key::sr("sensor");
+			let device = register(&alice(), &key);
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(bob()), device));
+			assert!(Pallet::<Test>::is_active(&device));
+			assert_eq!(Pallet::<Test>::device_of_key(&key.account()), Some(device));
+		});
+	}
+
+	#[test]
+	fn a_device_compromised_at_transfer_stays_compromised() {
+		test(|| {
+			let key = Key::sr("sensor");
+			let device = register(&alice(), &key);
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 1));
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			assert_eq!(
+				Pallet::<Test>::status_of(&device),
+				Some(DeviceStatus::Compromised { since: 1 })
+			);
+			assert_noop!(
+				Registry::resume(RuntimeOrigin::signed(bob()), device),
+				Error::<Test>::NotSuspended
+			);
 		});
 	}
 }
@@ -731,24 +857,24 @@ mod metadata {
 	#[test]
 	fn update_adjusts_the_deposit_both_ways() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			let bigger = metadata("TH-200-PRO-MAX", "Acme Sensors", "greenhouse north");
 			let bigger_deposit = DEPOSIT_BASE + DEPOSIT_PER_BYTE * (14 + 12 + 16);
-			assert_ok!(Registry::update_metadata(RuntimeOrigin::signed(alice()), DEVICE, bigger));
+			assert_ok!(Registry::update_metadata(RuntimeOrigin::signed(alice()), device, bigger));
 			assert_eq!(held(&alice()), bigger_deposit);
 			assert_eq!(Balances::balance(&alice()), ENDOWMENT - bigger_deposit);
 			assert_eq!(
 				last_event(),
-				Event::MetadataUpdated { device_id: DEVICE, deposit: bigger_deposit }.into()
+				Event::MetadataUpdated { device_id: device, deposit: bigger_deposit }.into()
 			);
 			assert_eq!(
-				Devices::<Test>::get(DEVICE).unwrap().metadata.manufacturer.to_vec(),
+				Devices::<Test>::get(device).unwrap().metadata.manufacturer.to_vec(),
 				b"Acme Sensors".to_vec()
 			);
 
 			assert_ok!(Registry::update_metadata(
 				RuntimeOrigin::signed(alice()),
-				DEVICE,
+				device,
 				metadata("T", "", "")
 			));
 			assert_eq!(held(&alice()), DEPOSIT_BASE + DEPOSIT_PER_BYTE);
@@ -757,21 +883,20 @@ mod metadata {
 	}
 
 	#[test]
-	fn update_checks_owner_and_length() {
+	fn update_is_for_the_owner_only() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			assert_noop!(
-				Registry::update_metadata(RuntimeOrigin::signed(bob()), DEVICE, default_metadata()),
+				Registry::update_metadata(RuntimeOrigin::signed(bob()), device, default_metadata()),
 				Error::<Test>::NotOwner
 			);
-			let long = "x".repeat(STRING_LIMIT as usize + 1);
 			assert_noop!(
 				Registry::update_metadata(
 					RuntimeOrigin::signed(alice()),
-					DEVICE,
-					metadata(&long, "", "")
+					UNKNOWN,
+					default_metadata()
 				),
-				Error::<Test>::MetadataTooLong
+				Error::<Test>::UnknownDevice
 			);
 		});
 	}
@@ -779,21 +904,21 @@ mod metadata {
 	#[test]
 	fn firmware_history_is_in_the_events() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			let (v1, v2) = (H256::repeat_byte(1), H256::repeat_byte(2));
-			assert_ok!(Registry::set_firmware(RuntimeOrigin::signed(alice()), DEVICE, v1));
+			assert_ok!(Registry::set_firmware(RuntimeOrigin::signed(alice()), device, v1));
 			assert_eq!(
 				last_event(),
-				Event::FirmwareUpdated { device_id: DEVICE, old: None, new: v1 }.into()
+				Event::FirmwareUpdated { device_id: device, old: None, new: v1 }.into()
 			);
-			assert_ok!(Registry::set_firmware(RuntimeOrigin::signed(alice()), DEVICE, v2));
+			assert_ok!(Registry::set_firmware(RuntimeOrigin::signed(alice()), device, v2));
 			assert_eq!(
 				last_event(),
-				Event::FirmwareUpdated { device_id: DEVICE, old: Some(v1), new: v2 }.into()
+				Event::FirmwareUpdated { device_id: device, old: Some(v1), new: v2 }.into()
 			);
-			assert_eq!(Devices::<Test>::get(DEVICE).unwrap().firmware, Some(v2));
+			assert_eq!(Devices::<Test>::get(device).unwrap().firmware, Some(v2));
 			assert_noop!(
-				Registry::set_firmware(RuntimeOrigin::signed(bob()), DEVICE, v1),
+				Registry::set_firmware(RuntimeOrigin::signed(bob()), device, v1),
 				Error::<Test>::NotOwner
 			);
 		});
@@ -806,30 +931,33 @@ mod lifecycle {
 	#[test]
 	fn suspend_and_resume() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			assert_noop!(
-				Registry::resume(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::resume(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::NotSuspended
 			);
 			assert_noop!(
-				Registry::suspend(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::suspend(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::NotOwnerOrManager
 			);
-			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_eq!(last_event(), Event::Suspended { device_id: DEVICE, by: alice() }.into());
-			assert_eq!(Pallet::<Test>::status_of(&DEVICE), Some(DeviceStatus::Suspended));
-			assert!(!Pallet::<Test>::is_active(&DEVICE));
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), device));
+			assert_eq!(last_event(), Event::Suspended { device_id: device, by: alice() }.into());
+			assert_eq!(
+				Pallet::<Test>::status_of(&device),
+				Some(DeviceStatus::Suspended { by: SuspendedBy::Owner })
+			);
+			assert!(!Pallet::<Test>::is_active(&device));
 			assert_noop!(
-				Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::suspend(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::NotActive
 			);
 			assert_noop!(
-				Registry::resume(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::resume(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::NotOwnerOrManager
 			);
-			assert_ok!(Registry::resume(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_eq!(last_event(), Event::Resumed { device_id: DEVICE, by: alice() }.into());
-			assert!(Pallet::<Test>::is_active(&DEVICE));
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(alice()), device));
+			assert_eq!(last_event(), Event::Resumed { device_id: device, by: alice() }.into());
+			assert!(Pallet::<Test>::is_active(&device));
 		});
 	}
 
@@ -837,16 +965,22 @@ mod lifecycle {
 	fn a_manager_suspends_and_resumes_but_does_nothing_else() {
 		test(|| {
 			let key = Key::sr("sensor");
-			register(&alice(), DEVICE, &key);
-			DeviceManagers::set(vec![(DEVICE, bob())]);
-			assert_ok!(Registry::suspend(RuntimeOrigin::signed(bob()), DEVICE));
-			assert_eq!(last_event(), Event::Suspended { device_id: DEVICE, by: bob() }.into());
-			assert_ok!(Registry::resume(RuntimeOrigin::signed(bob()), DEVICE));
-			assert_eq!(last_event(), Event::Resumed { device_id: DEVICE, by: bob() }.into());
+			let device = register(&alice(), &key);
+			DeviceManagers::set(vec![(device, bob()), (device, charlie())]);
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(bob()), device));
+			assert_eq!(last_event(), Event::Suspended { device_id: device, by: bob() }.into());
+			assert_eq!(
+				Pallet::<Test>::status_of(&device),
+				Some(DeviceStatus::Suspended { by: SuspendedBy::Manager })
+			);
+			// What one manager suspended, another manager (or the owner) may resume.
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(charlie()), device));
+			assert_eq!(last_event(), Event::Resumed { device_id: device, by: charlie() }.into());
 			// Managing one device gives nothing on another.
-			register(&alice(), OTHER_DEVICE, &Key::sr("other"));
+			let other_device = register(&alice(), &Key::sr("other"));
+			DeviceManagers::set(vec![(device, bob())]);
 			assert_noop!(
-				Registry::suspend(RuntimeOrigin::signed(bob()), OTHER_DEVICE),
+				Registry::suspend(RuntimeOrigin::signed(bob()), other_device),
 				Error::<Test>::NotOwnerOrManager
 			);
 
@@ -854,26 +988,26 @@ mod lifecycle {
 			assert_noop!(
 				Registry::rotate_key(
 					RuntimeOrigin::signed(bob()),
-					DEVICE,
+					device,
 					new.account(),
-					rotation_proof(&new, DEVICE, &key.account()),
+					rotation_proof(&new, device, &key.account()),
 				),
 				Error::<Test>::NotOwnerOrDevice
 			);
 			assert_noop!(
-				Registry::transfer_ownership(RuntimeOrigin::signed(bob()), DEVICE, bob()),
+				Registry::transfer_ownership(RuntimeOrigin::signed(bob()), device, bob()),
 				Error::<Test>::NotOwner
 			);
 			assert_noop!(
-				Registry::report_compromised(RuntimeOrigin::signed(bob()), DEVICE, 1),
+				Registry::report_compromised(RuntimeOrigin::signed(bob()), device, 1),
 				Error::<Test>::NotOwner
 			);
 			assert_noop!(
-				Registry::update_metadata(RuntimeOrigin::signed(bob()), DEVICE, default_metadata()),
+				Registry::update_metadata(RuntimeOrigin::signed(bob()), device, default_metadata()),
 				Error::<Test>::NotOwner
 			);
 			assert_noop!(
-				Registry::retire(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::retire(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::NotOwner
 			);
 		});
@@ -882,37 +1016,37 @@ mod lifecycle {
 	#[test]
 	fn report_compromised_marks_later_activity_suspect() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
+			let device = register(&alice(), &Key::sr("sensor"));
 			System::set_block_number(20);
 			assert_noop!(
-				Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 21),
+				Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 21),
 				Error::<Test>::SinceInFuture
 			);
 			assert_noop!(
-				Registry::report_compromised(RuntimeOrigin::signed(bob()), DEVICE, 15),
+				Registry::report_compromised(RuntimeOrigin::signed(bob()), device, 15),
 				Error::<Test>::NotOwner
 			);
-			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 15));
-			assert_eq!(last_event(), Event::Compromised { device_id: DEVICE, since: 15 }.into());
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 15));
+			assert_eq!(last_event(), Event::Compromised { device_id: device, since: 15 }.into());
 			assert_eq!(
-				Pallet::<Test>::status_of(&DEVICE),
+				Pallet::<Test>::status_of(&device),
 				Some(DeviceStatus::Compromised { since: 15 })
 			);
-			assert!(!Pallet::<Test>::is_active(&DEVICE));
-			assert!(!Pallet::<Test>::is_suspect(&DEVICE, 14));
-			assert!(Pallet::<Test>::is_suspect(&DEVICE, 15));
-			assert!(Pallet::<Test>::is_suspect(&DEVICE, 1_000));
+			assert!(!Pallet::<Test>::is_active(&device));
+			assert!(!Pallet::<Test>::is_suspect(&device, 14));
+			assert!(Pallet::<Test>::is_suspect(&device, 15));
+			assert!(Pallet::<Test>::is_suspect(&device, 1_000));
 			assert_noop!(
-				Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 16),
+				Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 16),
 				Error::<Test>::AlreadyCompromised
 			);
 			// A compromised device cannot be suspended or resumed, only recovered by rotation.
 			assert_noop!(
-				Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::suspend(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::NotActive
 			);
 			assert_noop!(
-				Registry::resume(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::resume(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::NotSuspended
 			);
 		});
@@ -921,36 +1055,121 @@ mod lifecycle {
 	#[test]
 	fn a_suspended_device_can_be_reported_compromised() {
 		test(|| {
-			register(&alice(), DEVICE, &Key::sr("sensor"));
-			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), DEVICE));
-			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 1));
+			let device = register(&alice(), &Key::sr("sensor"));
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), device));
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 1));
 			assert_eq!(
-				Pallet::<Test>::status_of(&DEVICE),
+				Pallet::<Test>::status_of(&device),
 				Some(DeviceStatus::Compromised { since: 1 })
 			);
 		});
 	}
 
 	#[test]
-	fn compromise_reports_are_bounded() {
+	fn a_manager_cannot_resume_what_the_owner_suspended() {
+		test(|| {
+			let device = register(&alice(), &Key::sr("sensor"));
+			DeviceManagers::set(vec![(device, bob())]);
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), device));
+			assert_noop!(
+				Registry::resume(RuntimeOrigin::signed(bob()), device),
+				Error::<Test>::SuspendedByOwner
+			);
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(alice()), device));
+			// And the owner may resume what a manager suspended.
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(bob()), device));
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(alice()), device));
+			assert!(Pallet::<Test>::is_active(&device));
+		});
+	}
+
+	/// Attack 5: the buyer reports the device compromised since block 0, tainting everything
+	/// anchored under the previous owner.
+	#[test]
+	fn attack_backdated_compromise_report_taints_the_previous_owner() {
+		test(|| {
+			let key = Key::sr("sensor");
+			let device = register(&alice(), &key);
+			System::set_block_number(10);
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			for since in [0, 9] {
+				assert_noop!(
+					Registry::report_compromised(RuntimeOrigin::signed(bob()), device, since),
+					Error::<Test>::SinceTooEarly
+				);
+			}
+			// From the block the buyer took over, the report stands.
+			System::set_block_number(12);
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(bob()), device, 10));
+			assert!(!Pallet::<Test>::is_suspect(&device, 9), "alice's data stays clean");
+			assert!(Pallet::<Test>::is_suspect(&device, 10));
+		});
+	}
+
+	#[test]
+	fn a_report_cannot_reach_before_the_previous_window_ended() {
+		test(|| {
+			let key = Key::sr("sensor");
+			let device = register(&alice(), &key);
+			System::set_block_number(10);
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 4));
+			System::set_block_number(20);
+			let fresh = Key::sr("fresh");
+			assert_ok!(rotate_key::rotate(device, &alice(), &fresh, &key.account()));
+			System::set_block_number(30);
+			assert_noop!(
+				Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 19),
+				Error::<Test>::SinceTooEarly
+			);
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 20));
+			assert_eq!(
+				Devices::<Test>::get(device).unwrap().compromises.to_vec(),
+				vec![
+					CompromiseWindow { since: 4, until: Some(20) },
+					CompromiseWindow { since: 20, until: None }
+				]
+			);
+		});
+	}
+
+	/// Attack 6: one more report than `MaxCompromises` used to be refused, so data from the
+	/// newly leaked key verified clean.
+	#[test]
+	fn attack_a_compromise_beyond_max_compromises_goes_unrecorded() {
 		test(|| {
 			let mut key = Key::sr("key0");
-			register(&alice(), DEVICE, &key);
-			for i in 1..=MAX_COMPROMISES {
-				assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 1));
-				let next = Key::sr(&format!("key{i}"));
-				assert_ok!(Registry::rotate_key(
+			let device = register(&alice(), &key);
+			// Windows [10, 15), [20, 25), … one more than the history holds.
+			for i in 1..=MAX_COMPROMISES as u64 + 1 {
+				System::set_block_number(10 * i);
+				assert_ok!(Registry::report_compromised(
 					RuntimeOrigin::signed(alice()),
-					DEVICE,
-					next.account(),
-					rotation_proof(&next, DEVICE, &key.account()),
+					device,
+					10 * i
 				));
+				System::set_block_number(10 * i + 5);
+				let next = Key::sr(&format!("key{i}"));
+				assert_ok!(rotate_key::rotate(device, &alice(), &next, &key.account()));
 				key = next;
 			}
-			assert_noop!(
-				Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 1),
-				Error::<Test>::TooManyCompromises
+			// Never refused; the newest window is exact …
+			let history = Devices::<Test>::get(device).unwrap().compromises;
+			assert_eq!(history.len(), MAX_COMPROMISES as usize);
+			let last = 10 * (MAX_COMPROMISES as u64 + 1);
+			assert_eq!(
+				history.last(),
+				Some(&CompromiseWindow { since: last, until: Some(last + 5) })
 			);
+			// … and every block of every reported window is still suspect (the two oldest were
+			// merged, the gap between them included: conservative).
+			for i in 1..=MAX_COMPROMISES as u64 + 1 {
+				for at in 10 * i..10 * i + 5 {
+					assert!(Pallet::<Test>::is_suspect(&device, at), "block {at}");
+				}
+			}
+			assert!(!Pallet::<Test>::is_suspect(&device, 9));
+			assert!(!Pallet::<Test>::is_suspect(&device, last + 5));
 		});
 	}
 }
@@ -962,48 +1181,48 @@ mod retire {
 	fn returns_the_deposit_and_tombstones_id_and_key() {
 		test(|| {
 			let key = Key::sr("sensor");
-			register(&alice(), DEVICE, &key);
+			let device = register(&alice(), &key);
 			System::set_block_number(7);
-			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), DEVICE, 3));
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), DEVICE, bob()));
-			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), DEVICE));
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 3));
+			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), device));
 
 			assert_eq!(held(&alice()), 0);
 			assert_eq!(Balances::balance(&alice()), ENDOWMENT);
-			assert!(!Devices::<Test>::contains_key(DEVICE));
-			assert!(!DevicesOf::<Test>::contains_key(alice(), DEVICE));
+			assert!(!Devices::<Test>::contains_key(device));
+			assert!(!DevicesOf::<Test>::contains_key(alice(), device));
 			assert_eq!(DeviceByKey::<Test>::get(key.account()), None);
-			assert_eq!(RetiredKeys::<Test>::get(key.account()), Some(DEVICE));
-			assert_eq!(RetiredDevices::<Test>::get(DEVICE).unwrap().retired_at, 7);
-			assert_eq!(System::providers(&key.account()), 0);
-			assert_eq!(RetiredLog::get(), vec![DEVICE]);
+			assert_eq!(RetiredKeys::<Test>::get(key.account()), Some(device));
+			assert_eq!(RetiredDevices::<Test>::get(device).unwrap().retired_at, 7);
+			assert_eq!(System::sufficients(&key.account()), 0);
+			assert_eq!(RetiredLog::get(), vec![device]);
 			assert_eq!(
 				last_event(),
 				Event::Retired {
-					device_id: DEVICE,
+					device_id: device,
 					owner: alice(),
 					deposit_returned: DEFAULT_DEPOSIT
 				}
 				.into()
 			);
 
-			assert_eq!(Pallet::<Test>::status_of(&DEVICE), Some(DeviceStatus::Retired));
-			assert_eq!(Pallet::<Test>::owner_of(&DEVICE), None);
+			assert_eq!(Pallet::<Test>::status_of(&device), Some(DeviceStatus::Retired));
+			assert_eq!(Pallet::<Test>::owner_of(&device), None);
 			// What it did while compromised stays suspect after retirement.
-			assert!(Pallet::<Test>::is_suspect(&DEVICE, 5));
-			assert!(!Pallet::<Test>::is_suspect(&DEVICE, 2));
+			assert!(Pallet::<Test>::is_suspect(&device, 5));
+			assert!(!Pallet::<Test>::is_suspect(&device, 2));
 
 			// Retirement is final: nothing more can be done with the device.
 			assert_noop!(
-				Registry::retire(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::retire(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::DeviceRetired
 			);
 			assert_noop!(
-				Registry::accept_ownership(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::accept_ownership(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::DeviceRetired
 			);
 			assert_noop!(
-				Registry::resume(RuntimeOrigin::signed(alice()), DEVICE),
+				Registry::resume(RuntimeOrigin::signed(alice()), device),
 				Error::<Test>::DeviceRetired
 			);
 		});
@@ -1013,37 +1232,208 @@ mod retire {
 	fn only_by_the_owner() {
 		test(|| {
 			let key = Key::sr("sensor");
-			register(&alice(), DEVICE, &key);
+			let device = register(&alice(), &key);
 			assert_noop!(
-				Registry::retire(RuntimeOrigin::signed(bob()), DEVICE),
+				Registry::retire(RuntimeOrigin::signed(bob()), device),
 				Error::<Test>::NotOwner
 			);
 			// Not even by the device itself.
 			assert_noop!(
-				Registry::retire(RuntimeOrigin::signed(key.account()), DEVICE),
+				Registry::retire(RuntimeOrigin::signed(key.account()), device),
 				Error::<Test>::NotOwner
 			);
 			assert_noop!(
-				Registry::retire(RuntimeOrigin::signed(alice()), OTHER_DEVICE),
+				Registry::retire(RuntimeOrigin::signed(alice()), UNKNOWN),
 				Error::<Test>::UnknownDevice
 			);
-			assert_eq!(Pallet::<Test>::status_of(&OTHER_DEVICE), None);
+			assert_eq!(Pallet::<Test>::status_of(&UNKNOWN), None);
 		});
 	}
 
 	#[test]
-	fn fails_while_the_key_account_is_still_referenced() {
+	fn succeeds_whatever_the_key_account_holds() {
 		test(|| {
 			let key = Key::sr("sensor");
-			register(&alice(), DEVICE, &key);
+			let device = register(&alice(), &key);
 			// Something else (e.g. another pallet's hold) depends on the key account.
+			assert_ok!(Balances::transfer_allow_death(
+				RuntimeOrigin::signed(bob()),
+				key.account(),
+				1_000
+			));
 			assert_ok!(System::inc_consumers(&key.account()));
-			assert_noop!(
-				Registry::retire(RuntimeOrigin::signed(alice()), DEVICE),
-				Error::<Test>::KeyAccountInUse
-			);
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), device));
+			assert_eq!(System::sufficients(&key.account()), 0);
+			assert_eq!(Balances::balance(&key.account()), 1_000);
 			System::dec_consumers(&key.account());
-			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), DEVICE));
 		});
+	}
+}
+
+/// Random sequences of calls from random origins keep every invariant.
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	/// Who calls: the three owners, a stranger without funds, or a device key.
+	#[derive(Clone, Copy, Debug)]
+	enum Who {
+		Account(u8),
+		DeviceKey(u8),
+	}
+
+	#[derive(Clone, Debug)]
+	enum Action {
+		Register { owner: u8, key: u8, honest: bool },
+		Rotate { who: Who, device: u8, key: u8 },
+		Transfer { who: Who, device: u8, to: u8 },
+		Accept { who: Who, device: u8 },
+		Cancel { who: Who, device: u8 },
+		UpdateMetadata { who: Who, device: u8, len: u8 },
+		Suspend { who: Who, device: u8 },
+		Resume { who: Who, device: u8 },
+		Report { who: Who, device: u8, back: u8 },
+		Retire { who: Who, device: u8 },
+		ManagerOf { device: u8, account: u8 },
+		Fund { key: u8 },
+		Advance { blocks: u8 },
+	}
+
+	const KEYS: u8 = 8;
+
+	fn who() -> impl Strategy<Value = Who> {
+		prop_oneof![(0u8..4).prop_map(Who::Account), (0u8..KEYS).prop_map(Who::DeviceKey)]
+	}
+
+	fn action() -> impl Strategy<Value = Action> {
+		let d = 0u8..KEYS;
+		prop_oneof![
+			(0u8..4, 0u8..KEYS, any::<bool>()).prop_map(|(owner, key, honest)| Action::Register {
+				owner,
+				key,
+				honest
+			}),
+			(who(), d.clone(), 0u8..KEYS).prop_map(|(who, device, key)| Action::Rotate {
+				who,
+				device,
+				key
+			}),
+			(who(), d.clone(), 0u8..4).prop_map(|(who, device, to)| Action::Transfer {
+				who,
+				device,
+				to
+			}),
+			(who(), d.clone()).prop_map(|(who, device)| Action::Accept { who, device }),
+			(who(), d.clone()).prop_map(|(who, device)| Action::Cancel { who, device }),
+			(who(), d.clone(), 0u8..80).prop_map(|(who, device, len)| Action::UpdateMetadata {
+				who,
+				device,
+				len
+			}),
+			(who(), d.clone()).prop_map(|(who, device)| Action::Suspend { who, device }),
+			(who(), d.clone()).prop_map(|(who, device)| Action::Resume { who, device }),
+			(who(), d.clone(), 0u8..30).prop_map(|(who, device, back)| Action::Report {
+				who,
+				device,
+				back
+			}),
+			(who(), d.clone()).prop_map(|(who, device)| Action::Retire { who, device }),
+			(d.clone(), 0u8..4).prop_map(|(device, account)| Action::ManagerOf { device, account }),
+			(0u8..KEYS).prop_map(|key| Action::Fund { key }),
+			(1u8..15).prop_map(|blocks| Action::Advance { blocks }),
+		]
+	}
+
+	fn account(index: u8) -> AccountId {
+		[alice(), bob(), charlie(), pauper()][index as usize % 4].clone()
+	}
+
+	fn key(index: u8) -> Key {
+		Key::sr(&format!("prop-key-{index}"))
+	}
+
+	/// A device id: the id of the first key `index` names (registered or not).
+	fn device(index: u8) -> DeviceId {
+		device_id_of(&key(index).account())
+	}
+
+	fn origin(who: Who) -> RuntimeOrigin {
+		RuntimeOrigin::signed(match who {
+			Who::Account(index) => account(index),
+			Who::DeviceKey(index) => key(index).account(),
+		})
+	}
+
+	fn apply(action: Action) {
+		// Results are not asserted: any call may fail, but none may panic or break an
+		// invariant (checked after each one).
+		let _ = match action {
+			Action::Register { owner, key: k, honest } => {
+				let signer = if honest { key(k) } else { key(k.wrapping_add(1) % KEYS) };
+				Registry::register(
+					RuntimeOrigin::signed(account(owner)),
+					key(k).account(),
+					registration_proof(&signer, &account(owner)),
+					default_metadata(),
+					None,
+				)
+			},
+			Action::Rotate { who, device: d, key: k } => {
+				let current = Devices::<Test>::get(device(d)).map(|r| r.key).unwrap_or(alice());
+				Registry::rotate_key(
+					origin(who),
+					device(d),
+					key(k).account(),
+					rotation_proof(&key(k), device(d), &current),
+				)
+			},
+			Action::Transfer { who, device: d, to } => {
+				Registry::transfer_ownership(origin(who), device(d), account(to))
+			},
+			Action::Accept { who, device: d } => Registry::accept_ownership(origin(who), device(d)),
+			Action::Cancel { who, device: d } => Registry::cancel_transfer(origin(who), device(d)),
+			Action::UpdateMetadata { who, device: d, len } => {
+				let text = "m".repeat(len as usize % (STRING_LIMIT as usize + 1));
+				Registry::update_metadata(origin(who), device(d), metadata(&text, &text, "l"))
+			},
+			Action::Suspend { who, device: d } => Registry::suspend(origin(who), device(d)),
+			Action::Resume { who, device: d } => Registry::resume(origin(who), device(d)),
+			Action::Report { who, device: d, back } => {
+				let since = System::block_number().saturating_sub(back.into());
+				Registry::report_compromised(origin(who), device(d), since)
+			},
+			Action::Retire { who, device: d } => Registry::retire(origin(who), device(d)),
+			Action::ManagerOf { device: d, account: a } => {
+				DeviceManagers::mutate(|m| m.push((device(d), account(a))));
+				Ok(())
+			},
+			Action::Fund { key: k } => Balances::transfer_allow_death(
+				RuntimeOrigin::signed(charlie()),
+				key(k).account(),
+				50,
+			),
+			Action::Advance { blocks } => {
+				System::set_block_number(System::block_number() + u64::from(blocks));
+				Ok(())
+			},
+		};
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+		#[test]
+		fn random_calls_from_random_origins_keep_the_invariants(
+			actions in prop::collection::vec(action(), 1..40)
+		) {
+			new_test_ext().execute_with(|| {
+				for action in actions {
+					apply(action.clone());
+					if let Err(e) = Registry::do_try_state() {
+						panic!("after {action:?}: {e:?}");
+					}
+				}
+			});
+		}
 	}
 }

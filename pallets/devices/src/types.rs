@@ -1,9 +1,8 @@
 //! Types stored by the device registry.
 
 use crate::Config;
-use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{pallet_prelude::*, traits::fungible};
+use frame_support::{pallet_prelude::*, traits::fungible, DefaultNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
 use iotchain_primitives::DeviceStatus;
 use polkadot_sdk::{sp_core::H256, *};
@@ -12,49 +11,54 @@ use scale_info::TypeInfo;
 pub(crate) type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
-/// Descriptive data of a device, as the owner submits it in a call: at most
-/// [`Config::StringLimit`] bytes per field.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-pub struct DeviceMetadata {
-	/// Device model, e.g. `TH-200`.
-	pub model: Vec<u8>,
-	/// Manufacturer, e.g. `Acme Sensors`.
-	pub manufacturer: Vec<u8>,
-	/// The owner's own label, e.g. `greenhouse 3, north wall`.
-	pub label: Vec<u8>,
-}
-
-/// [`DeviceMetadata`] as stored: every field bounded by `StringLimit`.
+/// Descriptive data of a device: at most `StringLimit` bytes per field, so a call with longer
+/// fields does not even decode (it is refused before it reaches the transaction pool).
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	DefaultNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[scale_info(skip_type_params(StringLimit))]
-pub struct BoundedDeviceMetadata<StringLimit: Get<u32>> {
-	/// Device model.
+pub struct DeviceMetadata<StringLimit: Get<u32>> {
+	/// Device model, e.g. `TH-200`.
 	pub model: BoundedVec<u8, StringLimit>,
-	/// Manufacturer.
+	/// Manufacturer, e.g. `Acme Sensors`.
 	pub manufacturer: BoundedVec<u8, StringLimit>,
-	/// The owner's own label.
+	/// The manufacturer's serial number (the device id is derived from the device's key, not
+	/// from this).
+	pub serial: BoundedVec<u8, StringLimit>,
+	/// The owner's own label, e.g. `greenhouse 3, north wall`.
 	pub label: BoundedVec<u8, StringLimit>,
 }
 
-impl<StringLimit: Get<u32>> BoundedDeviceMetadata<StringLimit> {
-	/// Bounds `metadata`; `None` if a field is longer than `StringLimit`.
-	pub fn try_from_metadata(metadata: DeviceMetadata) -> Option<Self> {
-		Some(Self {
-			model: metadata.model.try_into().ok()?,
-			manufacturer: metadata.manufacturer.try_into().ok()?,
-			label: metadata.label.try_into().ok()?,
-		})
-	}
-
+impl<StringLimit: Get<u32>> DeviceMetadata<StringLimit> {
 	/// The number of bytes the fields hold: what the per-byte deposit is charged on.
 	pub fn byte_len(&self) -> u32 {
-		// Each field is at most `StringLimit: u32` long, so the sum fits a u64; saturate anyway.
-		let len =
-			self.model.len() as u64 + self.manufacturer.len() as u64 + self.label.len() as u64;
-		u32::try_from(len).unwrap_or(u32::MAX)
+		[&self.model, &self.manufacturer, &self.serial, &self.label]
+			.iter()
+			.fold(0u32, |len, field| len.saturating_add(field.len() as u32))
 	}
+}
+
+/// The metadata type of the runtime's `StringLimit`.
+pub type DeviceMetadataOf<T> = DeviceMetadata<<T as Config>::StringLimit>;
+
+/// An offer to transfer a device, open until `expires_at`.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct TransferOffer<AccountId, BlockNumber> {
+	/// The account the device is offered to.
+	pub to: AccountId,
+	/// The first block at which the offer can no longer be accepted.
+	pub expires_at: BlockNumber,
 }
 
 /// A period during which a device's key is suspected to have been misused: from `since` up to,
@@ -98,17 +102,47 @@ pub struct DeviceInfo<T: Config> {
 	/// Lifecycle status (never `Retired` here: retired devices are removed and tombstoned).
 	pub status: DeviceStatus<BlockNumberFor<T>>,
 	/// Descriptive data.
-	pub metadata: BoundedDeviceMetadata<T::StringLimit>,
+	pub metadata: DeviceMetadataOf<T>,
 	/// Hash of the firmware image the device runs, if declared.
 	pub firmware: Option<H256>,
 	/// The block the device was registered in.
 	pub registered_at: BlockNumberFor<T>,
+	/// The block `owner` took the device over in (registration or accepted transfer): a
+	/// compromise report cannot reach back before it.
+	pub owner_since: BlockNumberFor<T>,
 	/// The deposit held from `owner` for this record.
 	pub deposit: BalanceOf<T>,
-	/// The account a transfer of ownership was offered to, until it accepts.
-	pub pending_owner: Option<T::AccountId>,
-	/// Every period in which the device's key was reported compromised, oldest first.
-	pub compromises: BoundedVec<CompromiseWindow<BlockNumberFor<T>>, T::MaxCompromises>,
+	/// A pending offer to transfer the device.
+	pub transfer_offer: Option<TransferOffer<T::AccountId, BlockNumberFor<T>>>,
+	/// The periods in which the device's key was reported compromised, oldest first. When
+	/// full, the two oldest are merged into one that spans both (see [`record_compromise`]).
+	pub compromises: CompromisesOf<T>,
+}
+
+/// The bounded compromise history of a device.
+pub type CompromisesOf<T> =
+	BoundedVec<CompromiseWindow<BlockNumberFor<T>>, <T as Config>::MaxCompromises>;
+
+/// Appends `window` to `history`, never refusing it: when the history is full, its two oldest
+/// windows are merged into one from the first's `since` to the second's `until`. The merged
+/// window also covers the blocks between them, so every block that was suspect stays suspect
+/// (merging is conservative, never lenient).
+pub fn record_compromise<BlockNumber, S: Get<u32>>(
+	history: &mut BoundedVec<CompromiseWindow<BlockNumber>, S>,
+	window: CompromiseWindow<BlockNumber>,
+) {
+	if history.is_full() && history.len() >= 2 {
+		let second = history.remove(1);
+		if let Some(first) = history.get_mut(0) {
+			first.until = second.until;
+		}
+	}
+	if let Err(window) = history.try_push(window) {
+		// A history of one window (`MaxCompromises` = 1): it now reaches to the new one's end.
+		if let Some(only) = history.last_mut() {
+			only.until = window.until;
+		}
+	}
 }
 
 /// The tombstone of a retired device.
@@ -120,5 +154,5 @@ pub struct RetiredDevice<T: Config> {
 	/// The block the device was retired in.
 	pub retired_at: BlockNumberFor<T>,
 	/// The device's compromise history, kept so that its suspect data stays suspect.
-	pub compromises: BoundedVec<CompromiseWindow<BlockNumberFor<T>>, T::MaxCompromises>,
+	pub compromises: CompromisesOf<T>,
 }

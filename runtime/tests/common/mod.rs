@@ -15,10 +15,15 @@ use polkadot_sdk::{
 	sp_core::{sr25519, Pair, H256},
 	sp_io,
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::{generic::Era, traits::Header as _, BuildStorage, MultiSignature},
+	sp_runtime::{
+		generic::Era,
+		traits::Header as _,
+		transaction_validity::{TransactionSource, TransactionValidity},
+		BuildStorage, MultiSignature,
+	},
 };
 
-pub use iotchain_primitives::{DeviceId, RegistrationPayload};
+pub use iotchain_primitives::{device_id_of, DeviceId, RegistrationPayload};
 pub use pallet_devices::DeviceMetadata;
 
 /// The runtime with Alice and Bob endowed, at block 1.
@@ -73,6 +78,7 @@ pub fn signed(signer: &sr25519::Pair, nonce: u32, call: RuntimeCall) -> Unchecke
 		pallet_skip_feeless_payment::SkipCheckIfFeeless::from(
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 		),
+		pallet_anchors::CheckFreeAnchor::<Runtime>::new(),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("payload builds");
@@ -80,24 +86,67 @@ pub fn signed(signer: &sr25519::Pair, nonce: u32, call: RuntimeCall) -> Unchecke
 	UncheckedExtrinsic::new_signed(call, account(signer).into(), signature, extension)
 }
 
-/// Registers a device with key `key`, owned by Alice.
-pub fn register_device(device_id: DeviceId, key: &sr25519::Pair) {
-	let owner = Sr25519Keyring::Alice.to_account_id();
+/// Validates `xt` as the transaction pool does: against the current state, which the
+/// validation leaves as it found it (it runs in a storage transaction that is rolled back).
+pub fn validate_in_pool(xt: UncheckedExtrinsic) -> TransactionValidity {
+	sp_io::storage::start_transaction();
+	let validity =
+		Executive::validate_transaction(TransactionSource::External, xt, System::block_hash(0));
+	sp_io::storage::rollback_transaction();
+	validity
+}
+
+/// Registers the device of `key`, owned by Alice; returns its id.
+pub fn register_device(key: &sr25519::Pair) -> DeviceId {
+	register_device_of(&Sr25519Keyring::Alice.to_account_id(), key)
+}
+
+/// Registers the device of `key`, owned by `owner`; returns its id.
+pub fn register_device_of(owner: &AccountId, key: &sr25519::Pair) -> DeviceId {
 	let payload = RegistrationPayload {
 		genesis_hash: System::block_hash(0),
 		owner: owner.clone(),
-		device_id,
 		key: account(key),
 	};
 	let proof = MultiSignature::from(key.sign(&payload.signing_bytes()));
 	assert_ok!(pallet_devices::Pallet::<Runtime>::register(
-		RuntimeOrigin::signed(owner),
-		device_id,
+		RuntimeOrigin::signed(owner.clone()),
 		account(key),
 		proof,
 		DeviceMetadata::default(),
 		None,
 	));
+	device_id_of(&account(key))
+}
+
+/// The proof that `new_key` takes over from `old_key` on `device`.
+pub fn rotation_proof(
+	new_key: &sr25519::Pair,
+	device: DeviceId,
+	old_key: &AccountId,
+) -> MultiSignature {
+	let payload = pallet_devices::RotationPayload {
+		genesis_hash: System::block_hash(0),
+		device_id: device,
+		old_key: old_key.clone(),
+		new_key: account(new_key),
+	};
+	MultiSignature::from(new_key.sign(&payload.signing_bytes()))
+}
+
+/// Checks the invariants of every iotchain pallet: every runtime test ends with it.
+pub fn check_invariants() {
+	pallet_devices::Pallet::<Runtime>::do_try_state().expect("registry invariants hold");
+	pallet_anchors::Pallet::<Runtime>::do_try_state().expect("anchors invariants hold");
+	pallet_access::Pallet::<Runtime>::do_try_state().expect("access invariants hold");
+}
+
+/// Runs `f` on a fresh runtime (Alice and Bob endowed, block 1), then checks the invariants.
+pub fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		check_invariants();
+	});
 }
 
 /// A fresh device key.

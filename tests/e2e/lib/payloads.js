@@ -2,17 +2,23 @@
 // client: `domain tag ‖ SCALE(fields)`. If the runtime's encoding ever drifts from this, the
 // e2e tests fail with devices.BadProof.
 import { stringToU8a, u8aConcat } from '@polkadot/util';
+import { blake2AsHex, decodeAddress } from '@polkadot/util-crypto';
 
 export const REGISTRATION_DOMAIN = stringToU8a('iotchain:device:register');
 export const ROTATION_DOMAIN = stringToU8a('iotchain:device:rotate');
+export const DEVICE_ID_DOMAIN = stringToU8a('iotchain:device:id');
+
+/** The id of the device whose first key is `address`: blake2-256(domain ‖ account id). */
+export function deviceIdOf(address) {
+  return blake2AsHex(u8aConcat(DEVICE_ID_DOMAIN, decodeAddress(address)));
+}
 
 /** Bytes a device key signs to prove possession at registration. */
-export function registrationPayload(api, { owner, deviceId, key }) {
+export function registrationPayload(api, { owner, key }) {
   return u8aConcat(
     REGISTRATION_DOMAIN,
     api.genesisHash.toU8a(),
     api.createType('AccountId', owner).toU8a(),
-    api.createType('H256', deviceId).toU8a(),
     api.createType('AccountId', key).toU8a(),
   );
 }

@@ -102,19 +102,19 @@ pub struct SignerArgs {
 /// A device, by id.
 #[derive(Args, Debug, Clone)]
 pub struct DeviceIdArg {
-	/// The device id: 0x-hex of 32 bytes, or any other text (hashed with blake2-256).
+	/// The device id: 0x-hex of 32 bytes (`device register` and `key inspect` print it: it is
+	/// derived from the device's first key).
 	#[arg(long = "id", alias = "device")]
 	pub id: String,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum DeviceCommand {
-	/// Register a device to the signing owner; the device key proves possession.
+	/// Register a device to the signing owner; the device key proves possession. The device's
+	/// id is derived from its key (printed, and shown by `key inspect`).
 	Register {
 		#[command(flatten)]
 		signer: SignerArgs,
-		#[command(flatten)]
-		device: DeviceIdArg,
 		/// The device's key file.
 		#[arg(long)]
 		device_key: PathBuf,
@@ -124,6 +124,9 @@ pub enum DeviceCommand {
 		/// Manufacturer.
 		#[arg(long, default_value = "")]
 		manufacturer: String,
+		/// The manufacturer's serial number.
+		#[arg(long, default_value = "")]
+		serial: String,
 		/// Your own label for it.
 		#[arg(long, default_value = "")]
 		label: String,

@@ -12,11 +12,11 @@ use iotchain_client::{
 	chain::{Client, DeviceInfo, Verification, View, Wait},
 	data::{self, Batch, ProofFile, Reading},
 	keys::{self, Key, KeyFile},
-	runtime::{self, runtime_types},
+	runtime::{self, runtime_types, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	state::{StateStore, StreamState},
 	Error,
 };
-use iotchain_primitives::{DeviceId, Permission, Seq, StreamId};
+use iotchain_primitives::{device_id_of, DeviceId, Permission, Seq, StreamId};
 use polkadot_sdk::sp_core::H256;
 use serde_json::json;
 use std::{
@@ -85,7 +85,7 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
 }
 
 fn key(ctx: &Ctx, command: KeyCommand) -> Result<u8, Error> {
-	let (file, show_secret) = match command {
+	let (file, key, show_secret) = match command {
 		KeyCommand::Generate { scheme, out, show_secret } => {
 			if out.is_none() && !show_secret {
 				return Err(Error::Input(
@@ -98,14 +98,20 @@ fn key(ctx: &Ctx, command: KeyCommand) -> Result<u8, Error> {
 			if let Some(out) = out {
 				file.write(&out)?;
 			}
-			(file, show_secret)
+			(file, key, show_secret)
 		},
-		KeyCommand::Inspect { file, show_secret } => (KeyFile::read(&file)?.0, show_secret),
+		KeyCommand::Inspect { file, show_secret } => {
+			let (file, key) = KeyFile::read(&file)?;
+			(file, key, show_secret)
+		},
 	};
+	// The id the key's device is registered under when this is its first key.
+	let device_id = device_id_of(&key.account_id().0);
 	let mut doc = json!({
 		"scheme": file.scheme,
 		"publicKey": file.public_key,
 		"address": file.address,
+		"deviceId": format!("{device_id:?}"),
 	});
 	if show_secret {
 		doc["secretUri"] = json!(file.secret_uri);
@@ -114,7 +120,7 @@ fn key(ctx: &Ctx, command: KeyCommand) -> Result<u8, Error> {
 		ctx.json,
 		|| {
 			let mut text = format!(
-				"scheme:     {}\npublic key: {}\naddress:    {}",
+				"scheme:     {}\npublic key: {}\naddress:    {}\ndevice id:  {device_id:?}",
 				file.scheme, file.public_key, file.address
 			);
 			if show_secret {
@@ -143,16 +149,32 @@ fn device_id(s: &str) -> Result<DeviceId, Error> {
 	data::parse_device_id(s)
 }
 
-fn metadata(
+/// A byte string of at most `max` bytes, as a bounded call argument; `what` names it in the
+/// error.
+fn bounded(what: &str, text: &str, max: u32) -> Result<BoundedVec<u8>, Error> {
+	if text.len() > max as usize {
+		return Err(Error::Input(format!(
+			"{what} is {} bytes long; at most {max} are allowed",
+			text.len()
+		)));
+	}
+	Ok(BoundedVec(text.as_bytes().to_vec()))
+}
+
+async fn metadata(
+	client: &Client,
 	model: &str,
 	manufacturer: &str,
+	serial: &str,
 	label: &str,
-) -> runtime_types::pallet_devices::types::DeviceMetadata {
-	runtime_types::pallet_devices::types::DeviceMetadata {
-		model: model.as_bytes().to_vec(),
-		manufacturer: manufacturer.as_bytes().to_vec(),
-		label: label.as_bytes().to_vec(),
-	}
+) -> Result<runtime_types::pallet_devices::types::DeviceMetadata, Error> {
+	let max = client.constant(runtime::constants().devices().string_limit()).await?;
+	Ok(runtime_types::pallet_devices::types::DeviceMetadata {
+		model: bounded("--model", model, max)?,
+		manufacturer: bounded("--manufacturer", manufacturer, max)?,
+		serial: bounded("--serial", serial, max)?,
+		label: bounded("--label", label, max)?,
+	})
 }
 
 async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
@@ -161,25 +183,20 @@ async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
 	match command {
 		DeviceCommand::Register {
 			signer,
-			device,
 			device_key,
 			model,
 			manufacturer,
+			serial,
 			label,
 			firmware,
 		} => {
 			let owner = signer.key()?;
-			let id = device_id(&device.id)?;
 			let device_key = KeyFile::read(&device_key)?.1;
+			let id = device_id_of(&device_key.account_id().0);
 			let firmware = firmware.as_deref().map(data::parse_h256).transpose()?;
-			let proof = client.registration_proof(&owner.account_id(), id, &device_key);
-			let call = tx.register(
-				id,
-				device_key.account_id(),
-				proof,
-				metadata(&model, &manufacturer, &label),
-				firmware,
-			);
+			let metadata = metadata(&client, &model, &manufacturer, &serial, &label).await?;
+			let proof = client.registration_proof(&owner.account_id(), &device_key);
+			let call = tx.register(device_key.account_id(), proof, metadata, firmware);
 			ctx.submit(&client, &format!("device {id:?} registered"), &call, &owner).await?;
 		},
 		DeviceCommand::Show { device } => {
@@ -263,7 +280,7 @@ fn device_json(id: DeviceId, info: &DeviceInfo) -> serde_json::Value {
 	let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
 	let status = match &info.status {
 		DeviceStatus::Active => json!("active"),
-		DeviceStatus::Suspended => json!("suspended"),
+		DeviceStatus::Suspended { by } => json!({ "suspended": { "by": suspended_by(by) } }),
 		DeviceStatus::Compromised { since } => json!({ "compromised": { "since": since } }),
 		DeviceStatus::Retired => json!("retired"),
 	};
@@ -274,15 +291,29 @@ fn device_json(id: DeviceId, info: &DeviceInfo) -> serde_json::Value {
 		"status": status,
 		"model": text(&info.metadata.model.0),
 		"manufacturer": text(&info.metadata.manufacturer.0),
+		"serial": text(&info.metadata.serial.0),
 		"label": text(&info.metadata.label.0),
 		"firmware": info.firmware.map(|f| format!("{f:?}")),
 		"registeredAt": info.registered_at,
+		"ownerSince": info.owner_since,
 		"deposit": info.deposit.to_string(),
-		"pendingOwner": info.pending_owner.as_ref().map(keys::ss58),
+		"transferOffer": info.transfer_offer.as_ref().map(|offer| json!({
+			"to": keys::ss58(&offer.to),
+			"expiresAt": offer.expires_at,
+		})),
 		"compromises": info.compromises.0.iter()
 			.map(|w| json!({ "since": w.since, "until": w.until }))
 			.collect::<Vec<_>>(),
 	})
+}
+
+fn suspended_by(by: &runtime_types::iotchain_primitives::device::SuspendedBy) -> &'static str {
+	use runtime_types::iotchain_primitives::device::SuspendedBy;
+	match by {
+		SuspendedBy::Owner => "owner",
+		SuspendedBy::Manager => "manager",
+		SuspendedBy::Transfer => "transfer",
+	}
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
@@ -337,8 +368,11 @@ impl AnchorerArgs {
 		self.stream.ok_or_else(|| Error::Input("pass --stream".into()))
 	}
 
-	fn uri(&self) -> Option<Vec<u8>> {
-		self.uri.as_ref().map(|uri| uri.as_bytes().to_vec())
+	/// The `--uri`'s bytes, checked against the chain's `MaxUriLen`.
+	async fn uri(&self, client: &Client) -> Result<Option<Vec<u8>>, Error> {
+		let Some(uri) = &self.uri else { return Ok(None) };
+		let max = client.constant(runtime::constants().anchors().max_uri_len()).await?;
+		bounded("--uri", uri, max).map(|uri| Some(uri.0))
 	}
 
 	/// The stream's state: the local file, or the chain's head when there is none (or when
@@ -401,13 +435,13 @@ async fn anchor_one(ctx: &Ctx, data: DataArgs, args: AnchorerArgs) -> Result<u8,
 	let anchorer = args.resolve(&client).await?;
 	let state = args.stream_state(ctx, &client, &anchorer.device).await?;
 	let seq = state.next_seq()?;
+	let uri = args.uri(&client).await?.map(BoundedVec);
 	let outcome = if anchorer.is_device {
-		let call = runtime::tx().anchors().anchor(stream, seq, digest, args.uri());
-		submit_anchor(ctx, &client, &call, &anchorer, stream, seq).await?
+		let call = runtime::tx().anchors().anchor(stream, seq, digest, uri);
+		submit_anchor(ctx, ctx.wait, &client, &call, &anchorer, stream, seq).await?
 	} else {
-		let call =
-			runtime::tx().anchors().anchor_for(anchorer.device, stream, seq, digest, args.uri());
-		submit_anchor(ctx, &client, &call, &anchorer, stream, seq).await?
+		let call = runtime::tx().anchors().anchor_for(anchorer.device, stream, seq, digest, uri);
+		submit_anchor(ctx, ctx.wait, &client, &call, &anchorer, stream, seq).await?
 	};
 	let state = state.advance(seq, &digest, seq);
 	ctx.state.save(&anchorer.device, stream, &state)?;
@@ -440,18 +474,19 @@ async fn anchor_one(ctx: &Ctx, data: DataArgs, args: AnchorerArgs) -> Result<u8,
 /// these come as "cannot pay fees" from the pool rather than as pallet errors.
 async fn submit_anchor(
 	ctx: &Ctx,
+	wait: Wait,
 	client: &Client,
 	call: &impl Payload,
 	anchorer: &Anchorer,
 	stream: StreamId,
 	seq: Seq,
 ) -> Result<iotchain_client::chain::Outcome, Error> {
-	let error = match client.submit(call, &anchorer.signer, ctx.wait).await {
+	let error = match client.submit(call, &anchorer.signer, wait).await {
 		Ok(outcome) => return Ok(outcome),
 		Err(error) if error.is_refusal() => error,
 		Err(error) => return Err(error),
 	};
-	use runtime_types::iotchain_primitives::device::DeviceStatus;
+	use runtime_types::iotchain_primitives::device::{DeviceStatus, SuspendedBy};
 	let status = match client.device(anchorer.device).await {
 		Ok(Some(info)) => info.status,
 		Ok(None) => DeviceStatus::Retired,
@@ -459,7 +494,15 @@ async fn submit_anchor(
 	};
 	let not_active = match status {
 		DeviceStatus::Active => None,
-		DeviceStatus::Suspended => Some("suspended: its owner or a manager must resume it first"),
+		DeviceStatus::Suspended { by: SuspendedBy::Transfer } => {
+			Some("suspended since it changed hands: its owner must rotate its key or resume it")
+		},
+		DeviceStatus::Suspended { by: SuspendedBy::Owner } => {
+			Some("suspended by its owner, who must resume it first")
+		},
+		DeviceStatus::Suspended { by: SuspendedBy::Manager } => {
+			Some("suspended by a manager: its owner or a manager must resume it first")
+		},
 		DeviceStatus::Compromised { .. } => {
 			Some("reported compromised: its owner must rotate its key first")
 		},
@@ -473,7 +516,18 @@ async fn submit_anchor(
 	}
 	let chain_seq = match client.anchor_head(anchorer.device, stream).await {
 		Ok(Some(head)) if head.seq >= seq => head.seq,
-		_ => return Err(error),
+		_ => {
+			return Err(match error {
+				// The pool holds one free anchor per device (see pallet-anchors' docs).
+				Error::Refused(reason) if anchorer.is_device && reason.contains("Priority") => {
+					Error::Refused(format!(
+						"{reason}; the device already has a free anchor waiting in the pool: \
+						 submit the next one when that one is in a block"
+					))
+				},
+				other => other,
+			});
+		},
 	};
 	let hint = format!(
 		"seq {seq} from the local state in {} is stale: the chain's head of stream {stream} is at \
@@ -528,8 +582,10 @@ async fn anchor_batch(
 	let chunks: Vec<Vec<Reading>> =
 		readings.chunks(max.max(1) as usize).map(<[Reading]>::to_vec).collect();
 	let bar = output::progress(ctx.json, readings.len() as u64, "anchoring");
+	let uri = args.uri(&client).await?;
 	let mut batches = Vec::new();
-	for chunk in chunks {
+	let last_chunk = chunks.len().saturating_sub(1);
+	for (index, chunk) in chunks.into_iter().enumerate() {
 		let first_seq = state.next_seq()?;
 		let batch = Batch::new(anchorer.device, stream, first_seq, chunk)
 			.ok_or_else(|| Error::Input("an empty batch".into()))?;
@@ -541,9 +597,16 @@ async fn anchor_batch(
 			first_seq,
 			batch.count(),
 			batch.root,
-			args.uri(),
+			uri.clone().map(BoundedVec),
 		);
-		let outcome = submit_anchor(ctx, &client, &call, &anchorer, stream, first_seq).await?;
+		// A device has one free anchor waiting in the pool at a time: every chunk but the last
+		// waits for its block even with --no-wait.
+		let wait = match ctx.wait {
+			Wait::Submitted if anchorer.is_device && index < last_chunk => Wait::InBlock,
+			wait => wait,
+		};
+		let outcome =
+			submit_anchor(ctx, wait, &client, &call, &anchorer, stream, first_seq).await?;
 		state = state.advance(first_seq, &batch.root, batch.last_seq());
 		ctx.state.save(&anchorer.device, stream, &state)?;
 		for proof in batch.proofs() {
@@ -593,6 +656,15 @@ fn sanitize(source: &str) -> String {
 
 async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 	let proof = args.proof.as_deref().map(ProofFile::read).transpose()?;
+	let merkle_proof = match &proof {
+		Some(file) => Some(file.merkle_proof().ok_or_else(|| {
+			Error::Input(format!(
+				"the proof file holds more than {} sibling hashes",
+				iotchain_primitives::MAX_MERKLE_PROOF_ITEMS
+			))
+		})?),
+		None => None,
+	};
 	let device = match (&args.device, &proof) {
 		(Some(device), _) => device_id(device)?,
 		(None, Some(proof)) => proof.device,
@@ -613,9 +685,7 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 		},
 	};
 	let client = ctx.client().await?;
-	let verification = client
-		.verify_reading(device, stream, seq, digest, proof.as_ref().map(ProofFile::merkle_proof))
-		.await?;
+	let verification = client.verify_reading(device, stream, seq, digest, merkle_proof).await?;
 	let (verified, doc, text) = match verification {
 		Verification::Anchored { block, timestamp, submitter, suspect } => (
 			!(suspect && args.reject_suspect),

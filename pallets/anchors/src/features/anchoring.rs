@@ -1,7 +1,6 @@
 //! Who may anchor, and extending a stream's hash chain.
 
 use crate::*;
-use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::BlockNumberFor;
 
@@ -42,18 +41,16 @@ impl<T: Config> Pallet<T> {
 		stream: StreamId,
 		first_seq: Seq,
 		kind: AnchorKind,
-		uri: Option<&Vec<u8>>,
 	) -> Result<(AnchorHead<BlockNumberFor<T>>, Seq), Error<T>> {
 		let count = kind.readings();
 		ensure!(count > 0, Error::<T>::EmptyBatch);
 		ensure!(count <= T::MaxBatchSize::get(), Error::<T>::BatchTooLarge);
 		ensure!(T::Registry::is_active(device_id), Error::<T>::DeviceNotActive);
-		ensure!(
-			uri.is_none_or(|uri| uri.len() <= T::MaxUriLen::get() as usize),
-			Error::<T>::UriTooLong
-		);
 		let previous = Heads::<T>::get(device_id, stream).unwrap_or_default();
 		ensure!(first_seq > previous.seq, Error::<T>::StaleSequence);
+		// `first_seq > previous.seq`, so the subtraction cannot underflow.
+		let skipped = first_seq.saturating_sub(previous.seq).saturating_sub(1);
+		ensure!(skipped <= T::MaxSeqGap::get(), Error::<T>::SeqGapTooLarge);
 		let last_seq = first_seq
 			.checked_add(Seq::from(count).saturating_sub(1))
 			.ok_or(Error::<T>::SequenceOverflow)?;
@@ -69,14 +66,10 @@ impl<T: Config> Pallet<T> {
 		first_seq: Seq,
 		kind: AnchorKind,
 		digest: H256,
-		uri: Option<Vec<u8>>,
+		uri: Option<UriOf<T>>,
 		by_device: bool,
 	) -> DispatchResult {
-		let (previous, last_seq) =
-			Self::check_anchor(&device_id, stream, first_seq, kind, uri.as_ref())?;
-		let uri = uri
-			.map(|uri| BoundedVec::try_from(uri).map_err(|_| Error::<T>::UriTooLong))
-			.transpose()?;
+		let (previous, last_seq) = Self::check_anchor(&device_id, stream, first_seq, kind)?;
 		let count = kind.readings();
 
 		// `previous.seq < first_seq ≤ Seq::MAX`, so `previous.seq + 1` cannot overflow.

@@ -1,10 +1,21 @@
 //! The free-anchor quota of devices.
 
 use crate::*;
-use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::traits::{Saturating, UniqueSaturatedInto, Zero};
+
+/// A free anchor, as the free-anchor rule found it: the quota slot it takes.
+pub(crate) struct FreeSlot<BlockNumber> {
+	/// The device anchoring.
+	pub device_id: DeviceId,
+	/// The first block of the current window.
+	pub window_start: BlockNumber,
+	/// The free anchors the device used in the window before this one.
+	pub used: u32,
+	/// The blocks left in the window, this one included.
+	pub blocks_left: u64,
+}
 
 impl<T: Config> Pallet<T> {
 	/// The first block of the current free-anchor window (`None` if windows are disabled).
@@ -39,12 +50,30 @@ impl<T: Config> Pallet<T> {
 		stream: StreamId,
 		first_seq: Seq,
 		kind: AnchorKind,
-		uri: &Option<Vec<u8>>,
 	) -> bool {
-		let Ok(who) = ensure_signed(origin.clone()) else { return false };
-		let Some(device_id) = T::Registry::device_of_key(&who) else { return false };
-		Self::free_anchor_available(&device_id)
-			&& Self::check_anchor(&device_id, stream, first_seq, kind, uri.as_ref()).is_ok()
+		Self::free_slot(origin, stream, first_seq, kind).is_some()
+	}
+
+	/// The quota slot a free anchor takes, if the anchor is free by the rule of
+	/// [`Pallet::is_free_anchor`].
+	pub(crate) fn free_slot(
+		origin: &OriginFor<T>,
+		stream: StreamId,
+		first_seq: Seq,
+		kind: AnchorKind,
+	) -> Option<FreeSlot<BlockNumberFor<T>>> {
+		let who = ensure_signed(origin.clone()).ok()?;
+		let device_id = T::Registry::device_of_key(&who)?;
+		let window_start = Self::current_window()?;
+		let used = Self::free_anchors_used(&device_id);
+		if used >= T::FreeAnchorsPerWindow::get() {
+			return None;
+		}
+		Self::check_anchor(&device_id, stream, first_seq, kind).ok()?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let window_end = window_start.saturating_add(T::FreeWindow::get());
+		let blocks_left = window_end.saturating_sub(now).unique_saturated_into();
+		Some(FreeSlot { device_id, window_start, used, blocks_left })
 	}
 
 	/// Counts an anchor by the device itself against its quota if it was free: the state is

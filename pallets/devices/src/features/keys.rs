@@ -11,9 +11,10 @@ impl<T: Config> Pallet<T> {
 		proof: T::DeviceSignature,
 	) -> DispatchResult {
 		let mut device = Self::device(&device_id)?;
-		if who != device.owner {
-			// The device itself may rotate only while active: a compromised key must not be
-			// able to hand the device over to the attacker's next key.
+		let by_owner = who == device.owner;
+		if !by_owner {
+			// The device itself may rotate only while active: a compromised key, or one a
+			// previous owner may still hold, must not hand the device to the attacker's next key.
 			ensure!(who == device.key, Error::<T>::NotOwnerOrDevice);
 			ensure!(device.status == DeviceStatus::Active, Error::<T>::NotActive);
 		}
@@ -27,19 +28,26 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::ensure_proof(&payload.signing_bytes(), &proof, &new_key)?;
 
-		let old_key = core::mem::replace(&mut device.key, new_key.clone());
-		frame_system::Pallet::<T>::dec_providers(&old_key)
-			.map_err(|_| Error::<T>::KeyAccountInUse)?;
-		frame_system::Pallet::<T>::inc_providers(&new_key);
-
-		if let DeviceStatus::Compromised { .. } = device.status {
-			// The leaked key is gone: close the compromise window and recover.
-			let now = frame_system::Pallet::<T>::block_number();
-			if let Some(window) = device.compromises.last_mut() {
-				window.until = Some(now);
-			}
-			device.status = DeviceStatus::Active;
+		match device.status {
+			DeviceStatus::Compromised { .. } => {
+				// The leaked key is gone: close the compromise window and recover.
+				let now = frame_system::Pallet::<T>::block_number();
+				if let Some(window) = device.compromises.last_mut() {
+					window.until = Some(now);
+				}
+				device.status = DeviceStatus::Active;
+			},
+			// The key a previous owner may hold is gone.
+			DeviceStatus::Suspended { by: SuspendedBy::Transfer } if by_owner => {
+				device.status = DeviceStatus::Active;
+			},
+			_ => {},
 		}
+
+		// Sufficient references: dropping one cannot fail, whatever the old key's account holds.
+		let old_key = core::mem::replace(&mut device.key, new_key.clone());
+		frame_system::Pallet::<T>::inc_sufficients(&new_key);
+		frame_system::Pallet::<T>::dec_sufficients(&old_key);
 
 		DeviceByKey::<T>::remove(&old_key);
 		DeviceByKey::<T>::insert(&new_key, device_id);

@@ -9,7 +9,8 @@ impl<T: Config> Pallet<T> {
 		let mut device = Self::managed_device(&who, &device_id)?;
 		ensure!(device.status == DeviceStatus::Active, Error::<T>::NotActive);
 
-		device.status = DeviceStatus::Suspended;
+		let by = if who == device.owner { SuspendedBy::Owner } else { SuspendedBy::Manager };
+		device.status = DeviceStatus::Suspended { by };
 		Devices::<T>::insert(device_id, device);
 
 		Self::deposit_event(Event::Suspended { device_id, by: who });
@@ -18,7 +19,11 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_resume(who: T::AccountId, device_id: DeviceId) -> DispatchResult {
 		let mut device = Self::managed_device(&who, &device_id)?;
-		ensure!(device.status == DeviceStatus::Suspended, Error::<T>::NotSuspended);
+		let DeviceStatus::Suspended { by } = device.status else {
+			return Err(Error::<T>::NotSuspended.into());
+		};
+		// What the owner suspended (or a transfer did), only the owner resumes.
+		ensure!(who == device.owner || by == SuspendedBy::Manager, Error::<T>::SuspendedByOwner);
 
 		device.status = DeviceStatus::Active;
 		Devices::<T>::insert(device_id, device);
@@ -38,15 +43,20 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::AlreadyCompromised
 		);
 		ensure!(since <= frame_system::Pallet::<T>::block_number(), Error::<T>::SinceInFuture);
+		ensure!(since >= Self::earliest_compromise(&device), Error::<T>::SinceTooEarly);
 
-		device
-			.compromises
-			.try_push(CompromiseWindow { since, until: None })
-			.map_err(|_| Error::<T>::TooManyCompromises)?;
+		record_compromise(&mut device.compromises, CompromiseWindow { since, until: None });
 		device.status = DeviceStatus::Compromised { since };
 		Devices::<T>::insert(device_id, device);
 
 		Self::deposit_event(Event::Compromised { device_id, since });
 		Ok(())
+	}
+
+	/// The earliest block a new compromise report on `device` may start at: when its owner took
+	/// it over, or when its previous compromise window ended, whichever is later.
+	pub(crate) fn earliest_compromise(device: &DeviceInfo<T>) -> BlockNumberFor<T> {
+		let previous_end = device.compromises.last().and_then(|window| window.until);
+		previous_end.map_or(device.owner_since, |end| end.max(device.owner_since))
 	}
 }

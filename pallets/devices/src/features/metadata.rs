@@ -12,10 +12,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_update_metadata(
 		who: T::AccountId,
 		device_id: DeviceId,
-		metadata: DeviceMetadata,
+		metadata: DeviceMetadataOf<T>,
 	) -> DispatchResult {
 		let mut device = Self::owned_device(&who, &device_id)?;
-		let metadata = Self::bound_metadata(metadata)?;
 
 		let deposit = Self::deposit_for(&metadata);
 		let reason = Self::hold_reason();

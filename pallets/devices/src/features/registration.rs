@@ -2,7 +2,6 @@
 
 use crate::*;
 use frame_support::{
-	ensure,
 	pallet_prelude::*,
 	traits::{fungible::MutateHold, tokens::Precision},
 };
@@ -10,29 +9,28 @@ use frame_support::{
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_register(
 		owner: T::AccountId,
-		device_id: DeviceId,
 		key: T::AccountId,
 		proof: T::DeviceSignature,
-		metadata: DeviceMetadata,
+		metadata: DeviceMetadataOf<T>,
 		firmware: Option<H256>,
 	) -> DispatchResult {
-		ensure!(!Devices::<T>::contains_key(device_id), Error::<T>::AlreadyRegistered);
-		ensure!(!RetiredDevices::<T>::contains_key(device_id), Error::<T>::DeviceRetired);
+		// Every key ever registered stays in `DeviceByKey` or `RetiredKeys`, so an unused key's
+		// id, derived from it, was never registered either.
 		Self::ensure_key_unused(&key)?;
-		let metadata = Self::bound_metadata(metadata)?;
+		let device_id = device_id_of(&key);
 
 		let payload = RegistrationPayload {
 			genesis_hash: Self::genesis_hash(),
 			owner: owner.clone(),
-			device_id,
 			key: key.clone(),
 		};
 		Self::ensure_proof(&payload.signing_bytes(), &proof, &key)?;
 
 		let deposit = Self::deposit_for(&metadata);
 		T::Currency::hold(&Self::hold_reason(), &owner, deposit)?;
-		frame_system::Pallet::<T>::inc_providers(&key);
+		frame_system::Pallet::<T>::inc_sufficients(&key);
 
+		let now = frame_system::Pallet::<T>::block_number();
 		Devices::<T>::insert(
 			device_id,
 			DeviceInfo::<T> {
@@ -41,9 +39,10 @@ impl<T: Config> Pallet<T> {
 				status: DeviceStatus::Active,
 				metadata,
 				firmware,
-				registered_at: frame_system::Pallet::<T>::block_number(),
+				registered_at: now,
+				owner_since: now,
 				deposit,
-				pending_owner: None,
+				transfer_offer: None,
 				compromises: Default::default(),
 			},
 		);
@@ -57,14 +56,13 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_retire(who: T::AccountId, device_id: DeviceId) -> DispatchResult {
 		let device = Self::owned_device(&who, &device_id)?;
 
-		frame_system::Pallet::<T>::dec_providers(&device.key)
-			.map_err(|_| Error::<T>::KeyAccountInUse)?;
 		T::Currency::release(
 			&Self::hold_reason(),
 			&device.owner,
 			device.deposit,
 			Precision::Exact,
 		)?;
+		frame_system::Pallet::<T>::dec_sufficients(&device.key);
 
 		Devices::<T>::remove(device_id);
 		DeviceByKey::<T>::remove(&device.key);
