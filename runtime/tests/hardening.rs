@@ -63,7 +63,7 @@ fn attack_a_leaked_key_pins_its_account_so_the_owner_cannot_rotate() {
 		let fresh = device_key("fresh");
 		let rotation = rotate(device, &leaked, &fresh);
 		assert_ok!(rotation.dispatch(RuntimeOrigin::signed(alice())));
-		assert_eq!(pallet_devices::DeviceByKey::<Runtime>::get(&account(&fresh)), Some(device));
+		assert_eq!(pallet_devices::DeviceByKey::<Runtime>::get(account(&fresh)), Some(device));
 		// … and could retire the device as well, whatever the old key account holds.
 		assert_ok!(pallet_devices::Pallet::<Runtime>::retire(
 			RuntimeOrigin::signed(alice()),
@@ -271,7 +271,7 @@ fn utility_batch_all_funds_and_rotates_atomically() {
 			batch(vec![fund, rotate(device, &old, &new)]).dispatch(RuntimeOrigin::signed(alice()))
 		);
 		assert_eq!(Balances::free_balance(account(&new)), UNIT);
-		assert_eq!(pallet_devices::DeviceByKey::<Runtime>::get(&account(&new)), Some(device));
+		assert_eq!(pallet_devices::DeviceByKey::<Runtime>::get(account(&new)), Some(device));
 		assert_noop!(
 			pallet_devices::Pallet::<Runtime>::retire(RuntimeOrigin::signed(account(&new)), device),
 			pallet_devices::Error::<Runtime>::NotOwner
