@@ -105,6 +105,16 @@ fn register(owner: &AccountId, key: &Key) -> DeviceId {
 	device_id_of(&key.account())
 }
 
+/// `from` offers `device` to `to`, who accepts.
+fn hand_over(device: DeviceId, from: &AccountId, to: &AccountId) {
+	assert_ok!(Registry::transfer_ownership(
+		RuntimeOrigin::signed(from.clone()),
+		device,
+		to.clone()
+	));
+	assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(to.clone()), device));
+}
+
 fn held(who: &AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::DeviceDeposit.into(), who)
 }
@@ -785,8 +795,7 @@ mod ownership {
 		test(|| {
 			let key = Key::sr("sensor");
 			let device = register(&alice(), &key);
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
-			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			hand_over(device, &alice(), &bob());
 
 			// The device cannot act (anchor) and its key cannot rotate itself …
 			assert_eq!(
@@ -823,8 +832,7 @@ mod ownership {
 		test(|| {
 			let key = Key::sr("sensor");
 			let device = register(&alice(), &key);
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
-			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			hand_over(device, &alice(), &bob());
 			assert_ok!(Registry::resume(RuntimeOrigin::signed(bob()), device));
 			assert!(Pallet::<Test>::is_active(&device));
 			assert_eq!(Pallet::<Test>::device_of_key(&key.account()), Some(device));
@@ -837,8 +845,7 @@ mod ownership {
 			let key = Key::sr("sensor");
 			let device = register(&alice(), &key);
 			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 1));
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
-			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			hand_over(device, &alice(), &bob());
 			assert_eq!(
 				Pallet::<Test>::status_of(&device),
 				Some(DeviceStatus::Compromised { since: 1 })
@@ -1091,8 +1098,7 @@ mod lifecycle {
 			let key = Key::sr("sensor");
 			let device = register(&alice(), &key);
 			System::set_block_number(10);
-			assert_ok!(Registry::transfer_ownership(RuntimeOrigin::signed(alice()), device, bob()));
-			assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(bob()), device));
+			hand_over(device, &alice(), &bob());
 			for since in [0, 9] {
 				assert_noop!(
 					Registry::report_compromised(RuntimeOrigin::signed(bob()), device, since),
