@@ -3,12 +3,19 @@
 /**
  * Signs and submits `tx` with `signer`, waits until it is in a block, and resolves to its
  * events. A failed dispatch rejects with an Error whose message starts with `section.Name`
- * (e.g. `devices.BadProof`), followed by the error's documentation.
+ * (e.g. `devices.BadProof`), followed by the error's documentation; a transaction the pool
+ * gives up on (`Invalid`, `Dropped`, `Usurped`, `FinalityTimeout`) rejects with its status, so
+ * no test waits for a block that will never come.
  */
 export function submit(api, tx, signer) {
   return new Promise((resolve, reject) => {
     let unsubscribe;
     tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (status.isInvalid || status.isDropped || status.isUsurped || status.isFinalityTimeout) {
+        unsubscribe?.();
+        reject(new Error(`the transaction pool reported the transaction ${status.type}`));
+        return;
+      }
       if (!status.isInBlock) return;
       unsubscribe?.();
       if (dispatchError) {

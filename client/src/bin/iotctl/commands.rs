@@ -519,7 +519,9 @@ async fn submit_anchor(
 		_ => {
 			return Err(match error {
 				// The pool holds one free anchor per device (see pallet-anchors' docs).
-				Error::Refused(reason) if anchorer.is_device && reason.contains("Priority") => {
+				Error::Refused(reason)
+					if anchorer.is_device && reason.to_lowercase().contains("priority") =>
+				{
 					Error::Refused(format!(
 						"{reason}; the device already has a free anchor waiting in the pool: \
 						 submit the next one when that one is in a block"
