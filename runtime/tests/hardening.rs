@@ -16,7 +16,9 @@ use polkadot_sdk::{
 	sp_core::{sr25519, H256},
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{
-		traits::Dispatchable, transaction_validity::ValidTransaction, BoundedVec, DispatchError,
+		traits::Dispatchable,
+		transaction_validity::{InvalidTransaction, ValidTransaction},
+		BoundedVec, DispatchError,
 	},
 };
 use std::collections::BTreeSet;
@@ -276,5 +278,37 @@ fn utility_batch_all_funds_and_rotates_atomically() {
 			pallet_devices::Pallet::<Runtime>::retire(RuntimeOrigin::signed(account(&new)), device),
 			pallet_devices::Error::<Runtime>::NotOwner
 		);
+	});
+}
+
+/// After a rotation the replaced key speaks for the device no more: the chain itself refuses it,
+/// free or paid (not only a client's lookup).
+#[test]
+fn a_rotated_out_key_cannot_anchor() {
+	test(|| {
+		let old = sensor();
+		let device = register_device(&old);
+		let new = device_key("new");
+		assert_ok!(rotate(device, &old, &new).dispatch(RuntimeOrigin::signed(alice())));
+		let anchor = RuntimeCall::Anchors(pallet_anchors::Call::anchor {
+			stream: 1,
+			seq: 1,
+			digest: H256::zero(),
+			uri: None,
+		});
+		// Not free any more, and it holds nothing to pay with.
+		assert_eq!(
+			validate_in_pool(signed(&old, 0, anchor.clone())),
+			Err(InvalidTransaction::Payment.into())
+		);
+		// Funded, it pays and the call itself fails.
+		assert_ok!(Balances::transfer_allow_death(
+			RuntimeOrigin::signed(alice()),
+			account(&old).into(),
+			UNIT
+		));
+		let result = Executive::apply_extrinsic(signed(&old, 0, anchor)).expect("included");
+		assert_eq!(result, Err(DispatchError::from(pallet_anchors::Error::<Runtime>::NotADevice)));
+		assert!(pallet_anchors::Heads::<Runtime>::get(device, 1).is_none());
 	});
 }
