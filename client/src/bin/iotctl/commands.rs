@@ -149,16 +149,15 @@ fn device_id(s: &str) -> Result<DeviceId, Error> {
 	data::parse_device_id(s)
 }
 
-/// A byte string of at most `max` bytes, as a bounded call argument; `what` names it in the
-/// error.
-fn bounded(what: &str, text: &str, max: u32) -> Result<BoundedVec<u8>, Error> {
+/// The bytes of `text` for a call argument bounded to `max` bytes; `what` names it in the error.
+fn bounded(what: &str, text: &str, max: u32) -> Result<Vec<u8>, Error> {
 	if text.len() > max as usize {
 		return Err(Error::Input(format!(
 			"{what} is {} bytes long; at most {max} are allowed",
 			text.len()
 		)));
 	}
-	Ok(BoundedVec(text.as_bytes().to_vec()))
+	Ok(text.as_bytes().to_vec())
 }
 
 async fn metadata(
@@ -170,10 +169,10 @@ async fn metadata(
 ) -> Result<runtime_types::pallet_devices::types::DeviceMetadata, Error> {
 	let max = client.constant(runtime::constants().devices().string_limit()).await?;
 	Ok(runtime_types::pallet_devices::types::DeviceMetadata {
-		model: bounded("--model", model, max)?,
-		manufacturer: bounded("--manufacturer", manufacturer, max)?,
-		serial: bounded("--serial", serial, max)?,
-		label: bounded("--label", label, max)?,
+		model: BoundedVec(bounded("--model", model, max)?),
+		manufacturer: BoundedVec(bounded("--manufacturer", manufacturer, max)?),
+		serial: BoundedVec(bounded("--serial", serial, max)?),
+		label: BoundedVec(bounded("--label", label, max)?),
 	})
 }
 
@@ -372,7 +371,7 @@ impl AnchorerArgs {
 	async fn uri(&self, client: &Client) -> Result<Option<Vec<u8>>, Error> {
 		let Some(uri) = &self.uri else { return Ok(None) };
 		let max = client.constant(runtime::constants().anchors().max_uri_len()).await?;
-		bounded("--uri", uri, max).map(|uri| Some(uri.0))
+		bounded("--uri", uri, max).map(Some)
 	}
 
 	/// The stream's state: the local file, or the chain's head when there is none (or when
