@@ -2,14 +2,16 @@
 //! ([`crate::runtime`]), the runtime APIs the node's `iotchain_*` RPC methods also serve, and
 //! events.
 
+use crate::proof::{AnchorProofAnswer, Verification};
 use crate::{
 	keys::Key,
 	runtime::{self, runtime_types},
 	Error,
 };
+use codec::{Decode, Encode};
 use iotchain_primitives::{
-	AnchorHead, DeviceId, MerkleProof, Permission, RegistrationPayload, RotationPayload, Seq,
-	StreamId,
+	AnchorHead, AnchorProofError, DeviceId, MerkleProof, Permission, RegistrationPayload,
+	RotationPayload, Seq, StreamId,
 };
 use polkadot_sdk::sp_core::H256;
 use serde::Serialize;
@@ -19,7 +21,7 @@ use subxt::{
 	error::DispatchError,
 	events::Event,
 	ext::scale_value::{Composite, Primitive, Value, ValueDef},
-	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	rpcs::{methods::LegacyRpcMethods, rpc_params, RpcClient},
 	tx::{Payload, TransactionStatus},
 	utils::{AccountId32, MultiSignature},
 	Metadata, OnlineClient, SubstrateConfig,
@@ -34,10 +36,6 @@ pub type DeviceInfo = runtime_types::pallet_devices::types::DeviceInfo;
 
 /// A grant as the runtime's `AccessApi` returns it.
 pub type Grant = runtime_types::pallet_access::types::Grant;
-
-/// What the chain says about a reading.
-pub type Verification =
-	runtime_types::iotchain_primitives::anchor::Verification<AccountId32, u32, u64>;
 
 /// A signature as the registry's calls take it (the runtime's `MultiSignature`).
 pub type DeviceSignature = runtime_types::sp_runtime::MultiSignature;
@@ -132,6 +130,7 @@ impl Outcome {
 pub struct Client {
 	api: OnlineClient<IotConfig>,
 	rpc: LegacyRpcMethods<RpcConfigFor<IotConfig>>,
+	raw: RpcClient,
 	view: View,
 }
 
@@ -146,7 +145,7 @@ impl Client {
 		let api = OnlineClient::<IotConfig>::from_rpc_client(rpc.clone())
 			.await
 			.map_err(|e| connect_error(&e))?;
-		Ok(Self { api, rpc: LegacyRpcMethods::new(rpc), view: View::Best })
+		Ok(Self { api, rpc: LegacyRpcMethods::new(rpc.clone()), raw: rpc, view: View::Best })
 	}
 
 	/// The same connection, reading state at `view`.
@@ -309,29 +308,70 @@ impl Client {
 		}))
 	}
 
-	/// What the chain says about reading `seq` of a device's stream with `digest`; readings of a
-	/// batch need their Merkle `proof`.
+	/// The hash of the node's last finalized block.
+	pub async fn finalized_head(&self) -> Result<H256, Error> {
+		self.rpc.chain_get_finalized_head().await.map_err(Error::node)
+	}
+
+	/// The proof of the anchor under `seq` of a device's stream (a batch under its first
+	/// `seq`) against the node's last finalized block; `None` if no such anchor is final yet.
+	pub async fn anchor_proof(
+		&self,
+		device_id: DeviceId,
+		stream: StreamId,
+		seq: Seq,
+	) -> Result<Option<AnchorProofAnswer>, Error> {
+		self.raw
+			.request("iotchain_anchorProof", rpc_params![device_id, stream, seq])
+			.await
+			.map_err(Error::node)
+	}
+
+	/// What the chain says about reading `seq` of a device's stream with `digest` (and its
+	/// Merkle `batch_proof` if it was batched), from the proof of its anchor: checked here
+	/// against the node's last finalized block, then by the runtime, which adds whether the
+	/// device's key was reported compromised at the time (as the best block knows it). Returns the proof too (`None` when
+	/// nothing is anchored there, or not final yet).
 	pub async fn verify_reading(
 		&self,
 		device_id: DeviceId,
 		stream: StreamId,
 		seq: Seq,
 		digest: H256,
-		proof: Option<MerkleProof>,
-	) -> Result<Verification, Error> {
-		let proof = proof.map(|p| runtime_types::iotchain_primitives::anchor::MerkleProof {
-			leaf_index: p.leaf_index,
-			number_of_leaves: p.number_of_leaves,
-			items: runtime_types::bounded_collections::bounded_vec::BoundedVec(
-				p.items.into_inner(),
-			),
-		});
-		self.call(
-			runtime::runtime_apis()
-				.anchors_api()
-				.verify_reading(device_id, stream, seq, digest, proof),
-		)
-		.await
+		batch_proof: Option<MerkleProof>,
+	) -> Result<(Verification, Option<AnchorProofAnswer>), Error> {
+		let Some(anchor_seq) =
+			seq.checked_sub(batch_proof.as_ref().map_or(0, |p| p.leaf_index.into()))
+		else {
+			return Ok((Verification::NotAnchored, None));
+		};
+		let Some(answer) = self.anchor_proof(device_id, stream, anchor_seq).await? else {
+			return Ok((Verification::NotAnchored, None));
+		};
+		let proof = answer.decode()?;
+		let trusted = answer.finalized_hash;
+		let canonical = self
+			.rpc
+			.chain_get_block_hash(Some(answer.finalized.into()))
+			.await
+			.map_err(Error::node)?;
+		if canonical != Some(trusted) {
+			return Err(Error::Node("the proof is against a block that is not final".into()));
+		}
+		proof
+			.verify(&trusted)
+			.map_err(|e| Error::Node(format!("the node served a proof that fails: {e:?}")))?;
+		let args = (&proof, trusted, seq, digest, batch_proof).encode();
+		let bytes = self
+			.rpc
+			.state_call("AnchorsApi_verify_reading", Some(&args), None)
+			.await
+			.map_err(Error::node)?;
+		let verification = Result::<Verification, AnchorProofError>::decode(&mut &bytes[..])
+			.map_err(Error::node)?;
+		let verification = verification
+			.map_err(|e| Error::Node(format!("the runtime refuses the proof: {e:?}")))?;
+		Ok((verification, Some(answer)))
 	}
 
 	/// Whether `who` may exercise `permission` on a device's stream, and until when.

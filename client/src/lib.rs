@@ -27,6 +27,7 @@ pub mod chain;
 pub mod data;
 mod error;
 pub mod keys;
+pub mod proof;
 pub mod state;
 
 pub use error::Error;

@@ -50,7 +50,10 @@ impl SubstrateCli for Cli {
 
 /// Parse and run the command line.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	// The runtime writes anchor records and MMR nodes to the off-chain index; without it the
+	// node could not serve anchor proofs. An iotchain node always indexes.
+	cli.run.offchain_worker_params.indexing_enabled = true;
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

@@ -1,5 +1,6 @@
 //! The iotchain node: Aura block production, GRANDPA finality, ParityDB storage and JSON-RPC.
 
+mod anchor_index;
 mod chain_spec;
 mod cli;
 mod command;

@@ -5,8 +5,8 @@ use std::{sync::Arc, time::Duration};
 
 use iotchain_runtime::{apis::RuntimeApi, opaque::Block};
 use polkadot_sdk::{
-	sc_basic_authorship,
-	sc_client_api::BlockBackend,
+	mmr_gadget, sc_basic_authorship,
+	sc_client_api::{Backend as _, BlockBackend},
 	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
@@ -204,12 +204,40 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
+	// Anchor proofs: the MMR gadget moves the MMR's nodes to their canonical off-chain keys as
+	// blocks are finalized (and prunes abandoned forks'); the anchor index maps final anchors to
+	// their blocks.
+	let offchain_storage = backend.offchain_storage();
+	if let Some(storage) = offchain_storage.clone() {
+		task_manager.spawn_essential_handle().spawn(
+			"mmr-gadget",
+			None,
+			mmr_gadget::MmrGadget::start(
+				client.clone(),
+				backend.clone(),
+				iotchain_primitives::MMR_INDEXING_PREFIX.to_vec(),
+			),
+		);
+		task_manager.spawn_essential_handle().spawn(
+			"anchor-index",
+			None,
+			crate::anchor_index::run(
+				client.clone(),
+				crate::anchor_index::AnchorIndex::new(storage),
+			),
+		);
+	}
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
 
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				offchain_storage: offchain_storage.clone(),
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};

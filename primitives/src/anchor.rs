@@ -1,6 +1,7 @@
 //! Data anchoring: the per-stream hash chain, Merkle batches of readings, and what verification
 //! answers. Runtime and clients compute these with the same code.
 
+use crate::DeviceId;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
@@ -96,6 +97,87 @@ impl MerkleProof {
 			self.leaf_index,
 			Leaf::Value(&leaf[..]),
 		)
+	}
+}
+
+/// What an anchor commits to.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum AnchorKind {
+	/// One reading: the record's digest is the reading's digest.
+	Reading,
+	/// `count` readings with consecutive sequence numbers: the record's digest is their
+	/// Merkle root.
+	Batch {
+		/// The number of readings.
+		count: u32,
+	},
+}
+
+impl AnchorKind {
+	/// The number of readings the anchor covers.
+	pub fn readings(&self) -> u32 {
+		match self {
+			AnchorKind::Reading => 1,
+			AnchorKind::Batch { count } => *count,
+		}
+	}
+}
+
+/// One anchor, as its block commits to it ([`crate::block_anchors_root`]) and nodes keep it in
+/// their off-chain index. The block number is the block's, in its MMR leaf. `Uri` is the URI's
+/// byte container (a bounded vector in the runtime, `Vec<u8>` in clients; both encode alike).
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct AnchorRecord<AccountId, Moment, Uri> {
+	/// The device whose data it is.
+	pub device_id: DeviceId,
+	/// The device's stream.
+	pub stream: StreamId,
+	/// The reading's sequence number, or a batch's first.
+	pub seq: Seq,
+	/// A reading or a batch.
+	pub kind: AnchorKind,
+	/// The reading's digest, or the batch's Merkle root.
+	pub digest: H256,
+	/// Who submitted it: the device key, the owner or a gateway.
+	pub submitter: AccountId,
+	/// The timestamp of its block (milliseconds since the Unix epoch).
+	pub timestamp: Moment,
+	/// Where the off-chain data is (an IPFS CID, a URL, …), if given.
+	pub uri: Option<Uri>,
+}
+
+impl<AccountId, Moment, Uri> AnchorRecord<AccountId, Moment, Uri> {
+	/// Whether this anchor proves reading `seq` with `digest`: a single reading by equality, a
+	/// reading in a batch by its Merkle `proof` against the batch's root.
+	pub fn proves(&self, seq: Seq, digest: &H256, proof: Option<&MerkleProof>) -> bool {
+		match (self.kind, proof) {
+			(AnchorKind::Reading, None) => self.seq == seq && self.digest == *digest,
+			(AnchorKind::Batch { count }, Some(proof)) => {
+				proof.number_of_leaves == count
+					&& self.seq.checked_add(Seq::from(proof.leaf_index)) == Some(seq)
+					&& proof.verify(&self.digest, seq, digest)
+			},
+			_ => false,
+		}
+	}
+
+	/// The sequence number of the anchor that covers reading `seq`, given the reading's batch
+	/// `proof` if it was batched.
+	pub fn anchor_seq(seq: Seq, proof: Option<&MerkleProof>) -> Option<Seq> {
+		seq.checked_sub(proof.map_or(0, |proof| Seq::from(proof.leaf_index)))
 	}
 }
 
@@ -196,5 +278,47 @@ mod tests {
 		let mut moved = merkle_proof(1, &d, 3).unwrap();
 		moved.leaf_index = 4;
 		assert!(!moved.verify(&root, 4, &d[3]));
+	}
+
+	fn record(seq: Seq, kind: AnchorKind, digest: H256) -> AnchorRecord<u64, u64, Vec<u8>> {
+		AnchorRecord {
+			device_id: DeviceId::repeat_byte(1),
+			stream: 7,
+			seq,
+			kind,
+			digest,
+			submitter: 2,
+			timestamp: 1_000,
+			uri: None,
+		}
+	}
+
+	#[test]
+	fn a_record_proves_its_reading_and_nothing_else() {
+		let d = digests(1);
+		let single = record(5, AnchorKind::Reading, d[0]);
+		assert!(single.proves(5, &d[0], None));
+		assert!(!single.proves(5, &H256::repeat_byte(9), None));
+		assert!(!single.proves(6, &d[0], None));
+		// A single reading is not a batch: a proof does not apply to it.
+		let proof = merkle_proof(5, &d, 0).unwrap();
+		assert!(!single.proves(5, &d[0], Some(&proof)));
+	}
+
+	#[test]
+	fn a_batch_record_proves_each_reading_with_its_proof() {
+		let d = digests(5);
+		let batch = record(2, AnchorKind::Batch { count: 5 }, merkle_root(2, &d));
+		for index in [0u32, 2, 4] {
+			let seq = 2 + index as u64;
+			let proof = merkle_proof(2, &d, index).unwrap();
+			assert!(batch.proves(seq, &d[index as usize], Some(&proof)));
+			assert_eq!(AnchorRecord::<u64, u64, Vec<u8>>::anchor_seq(seq, Some(&proof)), Some(2));
+			// Another reading, the proof of another batch, or no proof: refused.
+			assert!(!batch.proves(seq, &H256::repeat_byte(9), Some(&proof)));
+			assert!(!batch.proves(seq, &d[index as usize], None));
+		}
+		let forged = merkle_proof(2, &digests(4), 1).unwrap();
+		assert!(!batch.proves(3, &d[1], Some(&forged)));
 	}
 }

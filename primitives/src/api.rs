@@ -1,37 +1,42 @@
 //! The runtime APIs clients call (through the node's RPC or `state_call`).
 
 use crate::{
-	AccessDecision, AnchorHead, DeviceId, MerkleProof, Permission, Seq, StreamId, Verification,
+	AccessDecision, AnchorHead, AnchorProof, AnchorProofError, DeviceId, MerkleProof, Permission,
+	ProvenAnchor, Seq, StreamId, Verification,
 };
 use alloc::vec::Vec;
 use codec::Codec;
 use polkadot_sdk::{sp_api, sp_core::H256};
 
 sp_api::decl_runtime_apis! {
-	/// Verification of anchored data.
-	pub trait AnchorsApi<AccountId, BlockNumber, Moment, Record>
+	/// Stream heads and the verification of anchored data.
+	pub trait AnchorsApi<AccountId, BlockNumber, Moment>
 	where
 		AccountId: Codec,
 		BlockNumber: Codec,
 		Moment: Codec,
-		Record: Codec,
 	{
-		/// What the chain says about reading `seq` of `stream` of `device` with `digest`. A
-		/// reading anchored in a batch needs its Merkle `proof`.
-		fn verify_reading(
-			device: DeviceId,
-			stream: StreamId,
-			seq: Seq,
-			digest: H256,
-			proof: Option<MerkleProof>,
-		) -> Verification<AccountId, BlockNumber, Moment>;
-
 		/// The head of `stream` of `device`, if anything was anchored on it.
 		fn anchor_head(device: DeviceId, stream: StreamId) -> Option<AnchorHead<BlockNumber>>;
 
-		/// The anchor recorded under `seq` of `stream` of `device` (a batch under its first
-		/// `seq`).
-		fn anchor(device: DeviceId, stream: StreamId, seq: Seq) -> Option<Record>;
+		/// Checks `proof` from its record up to `trusted_block`, the hash of a finalized block
+		/// the caller trusts. Stateless: the answer does not depend on the block it is called
+		/// at.
+		fn verify_anchor_proof(
+			proof: AnchorProof<AccountId, Moment>,
+			trusted_block: H256,
+		) -> Result<ProvenAnchor<AccountId, Moment>, AnchorProofError>;
+
+		/// What `proof` (checked as by `verify_anchor_proof`) says about reading `seq` with
+		/// `digest`, with its Merkle `batch_proof` if it was batched: `Anchored` (and whether
+		/// it was anchored while the device's key was reported compromised) or `Mismatch`.
+		fn verify_reading(
+			proof: AnchorProof<AccountId, Moment>,
+			trusted_block: H256,
+			seq: Seq,
+			digest: H256,
+			batch_proof: Option<MerkleProof>,
+		) -> Result<Verification<AccountId, BlockNumber, Moment>, AnchorProofError>;
 	}
 }
 

@@ -200,23 +200,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl iotchain_primitives::AnchorsApi<
-		Block,
-		AccountId,
-		BlockNumber,
-		u64,
-		pallet_anchors::AnchorRecord<Runtime>,
-	> for Runtime {
-		fn verify_reading(
-			device: iotchain_primitives::DeviceId,
-			stream: iotchain_primitives::StreamId,
-			seq: iotchain_primitives::Seq,
-			digest: Hash,
-			proof: Option<iotchain_primitives::MerkleProof>,
-		) -> iotchain_primitives::Verification<AccountId, BlockNumber, u64> {
-			Anchors::verify_reading(device, stream, seq, digest, proof)
-		}
-
+	impl iotchain_primitives::AnchorsApi<Block, AccountId, BlockNumber, u64> for Runtime {
 		fn anchor_head(
 			device: iotchain_primitives::DeviceId,
 			stream: iotchain_primitives::StreamId,
@@ -224,12 +208,87 @@ impl_runtime_apis! {
 			Anchors::anchor_head(device, stream)
 		}
 
-		fn anchor(
-			device: iotchain_primitives::DeviceId,
-			stream: iotchain_primitives::StreamId,
+		fn verify_anchor_proof(
+			proof: iotchain_primitives::AnchorProof<AccountId, u64>,
+			trusted_block: Hash,
+		) -> Result<
+			iotchain_primitives::ProvenAnchor<AccountId, u64>,
+			iotchain_primitives::AnchorProofError,
+		> {
+			Anchors::verify_anchor_proof(proof, trusted_block)
+		}
+
+		fn verify_reading(
+			proof: iotchain_primitives::AnchorProof<AccountId, u64>,
+			trusted_block: Hash,
 			seq: iotchain_primitives::Seq,
-		) -> Option<pallet_anchors::AnchorRecord<Runtime>> {
-			Anchors::anchor_record(device, stream, seq)
+			digest: Hash,
+			batch_proof: Option<iotchain_primitives::MerkleProof>,
+		) -> Result<
+			iotchain_primitives::Verification<AccountId, BlockNumber, u64>,
+			iotchain_primitives::AnchorProofError,
+		> {
+			Anchors::verify_reading(proof, trusted_block, seq, digest, batch_proof)
+		}
+	}
+
+	impl sp_mmr_primitives::MmrApi<Block, Hash, BlockNumber> for Runtime {
+		fn mmr_root() -> Result<Hash, sp_mmr_primitives::Error> {
+			Ok(pallet_mmr::RootHash::<Runtime>::get())
+		}
+
+		fn mmr_leaf_count() -> Result<sp_mmr_primitives::LeafIndex, sp_mmr_primitives::Error> {
+			Ok(pallet_mmr::NumberOfLeaves::<Runtime>::get())
+		}
+
+		fn generate_proof(
+			block_numbers: Vec<BlockNumber>,
+			best_known_block_number: Option<BlockNumber>,
+		) -> Result<
+			(Vec<sp_mmr_primitives::EncodableOpaqueLeaf>, sp_mmr_primitives::LeafProof<Hash>),
+			sp_mmr_primitives::Error,
+		> {
+			Mmr::generate_proof(block_numbers, best_known_block_number).map(|(leaves, proof)| {
+				let leaves = leaves
+					.into_iter()
+					.map(|leaf| sp_mmr_primitives::EncodableOpaqueLeaf::from_leaf(&leaf))
+					.collect();
+				(leaves, proof)
+			})
+		}
+
+		fn generate_ancestry_proof(
+			prev_block_number: BlockNumber,
+			best_known_block_number: Option<BlockNumber>,
+		) -> Result<sp_mmr_primitives::AncestryProof<Hash>, sp_mmr_primitives::Error> {
+			Mmr::generate_ancestry_proof(prev_block_number, best_known_block_number)
+		}
+
+		fn verify_proof(
+			leaves: Vec<sp_mmr_primitives::EncodableOpaqueLeaf>,
+			proof: sp_mmr_primitives::LeafProof<Hash>,
+		) -> Result<(), sp_mmr_primitives::Error> {
+			let leaves = leaves
+				.into_iter()
+				.map(|leaf| {
+					leaf.into_opaque_leaf()
+						.try_decode()
+						.ok_or(sp_mmr_primitives::Error::Verify)
+				})
+				.collect::<Result<Vec<iotchain_primitives::BlockAnchors>, _>>()?;
+			Mmr::verify_leaves(leaves, proof)
+		}
+
+		fn verify_proof_stateless(
+			root: Hash,
+			leaves: Vec<sp_mmr_primitives::EncodableOpaqueLeaf>,
+			proof: sp_mmr_primitives::LeafProof<Hash>,
+		) -> Result<(), sp_mmr_primitives::Error> {
+			let nodes = leaves
+				.into_iter()
+				.map(|leaf| sp_mmr_primitives::DataOrHash::Data(leaf.into_opaque_leaf()))
+				.collect();
+			pallet_mmr::verify_leaves_proof::<BlakeTwo256, _>(root, nodes, proof)
 		}
 	}
 

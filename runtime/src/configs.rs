@@ -165,6 +165,10 @@ impl pallet_anchors::Config for Runtime {
 	/// At most a million readings skipped per anchor: reaching `u64::MAX` would take 10¹³
 	/// anchors.
 	type MaxSeqGap = ConstU64<1_000_000>;
+	/// A device's 16 stream heads (about 110 bytes each) are covered by its registry deposit.
+	type MaxStreamsPerDevice = ConstU32<16>;
+	/// More than a block's weight allows (about 8 400 of the lightest anchor).
+	type MaxAnchorsPerBlock = ConstU32<16_384>;
 	/// A device may anchor 100 times an hour without fees.
 	type FreeAnchorsPerWindow = ConstU32<100>;
 	type FreeWindow = ConstU32<{ HOURS }>;
@@ -183,4 +187,15 @@ impl pallet_access::Config for Runtime {
 	type GrantDeposit = GrantDeposit;
 	type MaxGrantsPerDevice = ConstU32<64>;
 	type WeightInfo = pallet_access::weights::EstimatedWeight<ParityDbWeight>;
+}
+
+/// One leaf per block, committing to the previous block's anchors (`pallet_anchors` is the leaf
+/// provider). Its nodes live in the off-chain index; the state holds the root and peaks.
+impl pallet_mmr::Config for Runtime {
+	const INDEXING_PREFIX: &'static [u8] = iotchain_primitives::MMR_INDEXING_PREFIX;
+	type Hashing = BlakeTwo256;
+	type LeafData = Anchors;
+	type OnNewRoot = ();
+	type BlockHashProvider = pallet_mmr::DefaultBlockHashProvider<Runtime>;
+	type WeightInfo = ();
 }

@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -236,6 +236,10 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Utility = pallet_utility;
+
+	/// The Merkle Mountain Range of every block's anchors (see `pallet_anchors`).
+	#[runtime::pallet_index(9)]
+	pub type Mmr = pallet_mmr;
 
 	// iotchain's own pallets.
 

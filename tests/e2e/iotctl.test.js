@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { startDevNode } from './lib/node.js';
 import { deviceIdOf } from './lib/payloads.js';
+import { untilProvable } from './lib/tx.js';
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/iotchain/target');
 const IOTCTL = process.env.IOTCTL ?? join(targetDir, 'release/iotctl');
@@ -125,10 +126,43 @@ describe('iotctl: a device and its owner on the command line', () => {
     const head = (await api.call.anchorsApi.anchorHead(deviceId, STREAM)).unwrap();
     assert.equal(head.head.toHex(), json.head, 'the local head is the chain head');
 
+    // Provable once the block after the anchor's is final.
+    await untilProvable(api);
     const verified = await iotctl('verify', '--device', deviceId, '--stream', String(STREAM),
-      '--seq', '1', '--file', 'reading.json');
+      '--seq', '1', '--file', 'reading.json', '--proof-out', 'reading.anchor.json');
     assert.equal(verified.code, 0, verified.stderr);
     assert.match(verified.stdout, /^verified: reading 1 .* by 5/m);
+  });
+
+  it('verifies the saved proof offline against a trusted block, and nothing tampered', async () => {
+    const saved = JSON.parse(await readFile(join(dir, 'reading.anchor.json'), 'utf8'));
+    const trusted = saved.anchorProof.finalizedHash;
+    // The verifier's trust comes from its own view of the chain, not from the file.
+    assert.equal((await api.rpc.chain.getBlockHash(saved.anchorProof.finalized)).toHex(), trusted);
+    const offline = (...args) => iotctl('--url', 'ws://127.0.0.1:1', ...args);
+    const good = await offline('--json', 'verify', '--offline', 'reading.anchor.json', '--trusted-block', trusted);
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal(good.json.result, 'anchored');
+    assert.equal(good.json.block, saved.anchorProof.anchor.block);
+
+    const modified = await offline('verify', '--offline', 'reading.anchor.json', '--trusted-block', trusted,
+      '--value', '{"t": 29.5}\n');
+    assert.equal(modified.code, 1);
+    assert.match(modified.stdout, /the data was modified/);
+    const untrusted = await offline('verify', '--offline', 'reading.anchor.json', '--trusted-block', blake2AsHex('other'));
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stdout, /UntrustedHeader/);
+    // One byte of the record (its digest) flipped inside the proof.
+    const bytes = Buffer.from(saved.anchorProof.proof.slice(2), 'hex');
+    bytes[50] ^= 1;
+    const tampered = structuredClone(saved);
+    tampered.anchorProof.proof = `0x${bytes.toString('hex')}`;
+    await writeFile(join(dir, 'tampered.anchor.json'), JSON.stringify(tampered));
+    const bad = await offline('verify', '--offline', 'tampered.anchor.json', '--trusted-block', trusted);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /BadBlockProof/);
+    const usage = await offline('verify', '--offline', 'reading.anchor.json');
+    assert.equal(usage.code, 2, 'without --trusted-block');
   });
 
   it('fails verification with exit 1 once the file is modified', async () => {
@@ -175,6 +209,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.equal(head.seq.toNumber(), 103, 'the batch took seqs 4..=103');
     assert.equal(head.head.toHex(), json.head);
 
+    await untilProvable(api);
     const proof = join('batch.proofs', 'r042.json.proof.json');
     const good = await iotctl('--json', 'verify', '--proof', proof, '--file', join('batch', 'r042.json'));
     assert.equal(good.code, 0, good.stderr);
@@ -254,6 +289,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     const before = await ok('--json', 'anchor', '--device-key', 'device.json', '--stream', '5', '--value', 'leaked?');
     const block = (await api.rpc.chain.getHeader(before.json.outcome.block)).number.toNumber();
     await ok('device', 'compromised', '--suri', '//Alice', ...id, '--since', String(block));
+    await untilProvable(api);
     const suspect = await iotctl('--json', 'verify', '--device', deviceId, '--stream', '5', '--seq', '1', '--value', 'leaked?');
     assert.equal(suspect.code, 0, 'still anchored');
     assert.equal(suspect.json.suspect, true);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady, mnemonicGenerate, randomAsHex } from '@polkadot/util-crypto';
 import { startDevNode } from './lib/node.js';
-import { findEvent, submit } from './lib/tx.js';
+import { findEvent, submit, untilProvable } from './lib/tx.js';
 import { registerDevice } from './lib/devices.js';
 import { merkleProof, merkleRoot } from './lib/merkle.js';
 
@@ -85,6 +85,8 @@ describe('journey: device, gateway, verifier', () => {
     const head = await rpc('iotchain_anchorHead', deviceId, DEVICE_STREAM);
     assert.equal(head.seq, 2);
     assert.equal(head.count, 2);
+    // Anchors are served from final blocks: block N's once block N + 1 is final.
+    await untilProvable(api);
     const anchor = await rpc('iotchain_anchor', deviceId, DEVICE_STREAM, 2);
     assert.equal(anchor.digest, reading(DEVICE_STREAM, 2));
     assert.equal(anchor.submitter, device.address);
@@ -120,6 +122,7 @@ describe('journey: device, gateway, verifier', () => {
       api.tx.anchors.anchorBatch(deviceId, GATEWAY_STREAM, 1, batch.length, root, 'ipfs://batch-1'), gateway);
     const anchored = findEvent(events, 'anchors', 'Anchored');
     assert.equal(anchored.data.count.toNumber(), batch.length);
+    await untilProvable(api);
     batchBlock = (await rpc('iotchain_anchor', deviceId, GATEWAY_STREAM, 1)).block;
 
     await assert.rejects(
@@ -166,8 +169,10 @@ describe('journey: device, gateway, verifier', () => {
     const grantDeposit = api.consts.access.grantDeposit.toBigInt();
     assert.equal(reservedBefore - reservedAfter, returned + grantDeposit);
     assert.equal(await rpc('iotchain_device', deviceId), null);
-    // The verifier can still check history: anchors stay.
-    assert.equal((await rpc('iotchain_anchorHead', deviceId, DEVICE_STREAM)).seq, 5);
+    // The device's stream heads went with its deposit; its anchors stay provable.
+    assert.equal(await rpc('iotchain_anchorHead', deviceId, DEVICE_STREAM), null);
+    const single = await rpc('iotchain_verifyReading', deviceId, DEVICE_STREAM, 1, reading(DEVICE_STREAM, 1), null);
+    assert.equal(single.type, 'anchored');
   });
 });
 

@@ -1,6 +1,8 @@
 //! `iotchain_*` JSON-RPC methods: the runtime APIs of the device registry, anchoring and access
-//! control, with readable JSON. Every method takes an optional block hash `at` (default: the
-//! best block) and only translates: the answers come from the runtime.
+//! control, with readable JSON, and anchor proofs. State queries take an optional block hash
+//! `at` (default: the best block) and only translate: the answers come from the runtime. Anchor
+//! queries answer from finalized blocks (`at`, if given, must be finalized): the node builds the
+//! proof from its off-chain index and state, and the runtime checks it.
 //!
 //! JSON conventions: hashes, ids and keys are `0x`-prefixed hex; accounts are SS58 strings
 //! (generic prefix 42) on output and SS58 on input; balances are decimal strings (they exceed
@@ -8,9 +10,12 @@
 
 use std::sync::Arc;
 
+use crate::anchor_index::{AnchorIndex, Record};
+use codec::Encode;
 use iotchain_primitives::{
-	AccessApi, AnchorsApi, DeviceStatus, DevicesApi, MerkleProof, Permission, Seq, StreamId,
-	SuspendedBy, Verification, MAX_MERKLE_PROOF_ITEMS,
+	block_anchors_proof, mmr_root_key, AccessApi, AnchorKind, AnchorProof, AnchorsApi,
+	BlockAnchors, DeviceStatus, DevicesApi, MerkleProof, MmrProof, Permission, Seq, StreamId,
+	SuspendedBy, TrieNode, Verification, MAX_MERKLE_PROOF_ITEMS,
 };
 use iotchain_runtime::{opaque::Block, AccountId, BlockNumber, Runtime};
 use jsonrpsee::{
@@ -22,12 +27,17 @@ use jsonrpsee::{
 	},
 };
 use pallet_access::Grant;
-use pallet_anchors::{AnchorKind, AnchorRecord};
 use pallet_devices::DeviceInfo;
 use polkadot_sdk::{
-	sp_api::{ApiError, ProvideRuntimeApi},
+	sc_client_api::ProofProvider,
+	sp_api::{ApiError, ApiExt, ProvideRuntimeApi},
 	sp_blockchain::HeaderBackend,
-	sp_core::{Bytes, H256},
+	sp_core::{
+		bounded::BoundedVec,
+		offchain::{storage::OffchainDb, OffchainDbExt, OffchainStorage},
+		Bytes, H256,
+	},
+	sp_mmr_primitives::MmrApi,
 };
 use serde::{Deserialize, Serialize};
 
@@ -147,18 +157,35 @@ pub struct AnchorJson {
 	pub uri: Option<String>,
 }
 
-impl From<AnchorRecord<Runtime>> for AnchorJson {
-	fn from(r: AnchorRecord<Runtime>) -> Self {
+impl AnchorJson {
+	fn new(r: Record, block: BlockNumber) -> Self {
 		AnchorJson {
 			count: r.kind.readings(),
 			batch: matches!(r.kind, AnchorKind::Batch { .. }),
 			digest: r.digest,
-			block: r.block,
+			block,
 			timestamp: r.timestamp,
 			submitter: r.submitter,
 			uri: r.uri.map(|uri| String::from_utf8_lossy(&uri).into_owned()),
 		}
 	}
+}
+
+/// The answer of `iotchain_anchorProof`: the anchor, readable, and the proof verifiers check.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorProofJson {
+	pub device: H256,
+	pub stream: StreamId,
+	pub seq: Seq,
+	pub anchor: AnchorJson,
+	pub block_hash: H256,
+	/// The finalized block the proof is against.
+	pub finalized: BlockNumber,
+	pub finalized_hash: H256,
+	/// The SCALE-encoded `AnchorProof` (record, block proof, MMR leaf and proof, header of the
+	/// finalized block, storage proof of the MMR root).
+	pub proof: Bytes,
 }
 
 /// A Merkle proof, as `iotctl` writes it next to a reading of a batch.
@@ -284,18 +311,30 @@ pub trait IotchainApi {
 		at: Option<Hash>,
 	) -> RpcResult<Option<AnchorHeadJson>>;
 
-	/// The anchor under `seq` of `stream` of `device_id`, or null.
+	/// The final anchor under `seq` of `stream` of `device_id` (a batch under its first `seq`),
+	/// or null: anchors of block `N` are final once block `N + 1` is.
 	#[method(name = "anchor")]
 	fn anchor(
 		&self,
 		device_id: H256,
 		stream: StreamId,
 		#[argument(rename = "seq")] reading_seq: Seq,
-		at: Option<Hash>,
 	) -> RpcResult<Option<AnchorJson>>;
 
+	/// The proof of the anchor under `seq` of `stream` of `device_id` against the finalized
+	/// block `at` (default: the last finalized), or null if no such anchor is final there.
+	#[method(name = "anchorProof")]
+	fn anchor_proof(
+		&self,
+		device_id: H256,
+		stream: StreamId,
+		#[argument(rename = "seq")] anchor_seq: Seq,
+		at: Option<Hash>,
+	) -> RpcResult<Option<AnchorProofJson>>;
+
 	/// Whether reading `seq` with `digest` is anchored (with its Merkle `proof` if it is in a
-	/// batch).
+	/// batch), proven against the finalized block `at` (default: the last finalized); `suspect`
+	/// as the registry knows it at the best block.
 	#[method(name = "verifyReading")]
 	fn verify_reading(
 		&self,
@@ -330,39 +369,157 @@ pub trait IotchainApi {
 	) -> RpcResult<Vec<GrantJson>>;
 }
 
-/// The implementation over a client.
-pub struct Iotchain<C> {
+/// The implementation over a client and the node's off-chain storage.
+pub struct Iotchain<C, S> {
 	client: Arc<C>,
+	/// `None` on a node without off-chain storage: no anchor proofs then.
+	anchors: Option<(AnchorIndex<S>, OffchainDb<S>)>,
 }
 
-impl<C> Iotchain<C> {
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client }
+impl<C, S: OffchainStorage + Clone> Iotchain<C, S> {
+	pub fn new(client: Arc<C>, offchain_storage: Option<S>) -> Self {
+		let anchors = offchain_storage
+			.map(|storage| (AnchorIndex::new(storage.clone()), OffchainDb::new(storage)));
+		Self { client, anchors }
 	}
 }
 
 /// JSON-RPC error code of a failed runtime API call.
 const RUNTIME_ERROR: i32 = 1;
+/// JSON-RPC error code of a block given as `at` that is not finalized.
+const NOT_FINAL: i32 = 2;
+/// JSON-RPC error code of a proof the node cannot build (no off-chain storage, pruned blocks).
+const PROOF_UNAVAILABLE: i32 = 3;
 
 fn runtime_error(e: ApiError) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, "Runtime API call failed", Some(e.to_string()))
 }
 
-impl<C> Iotchain<C>
+fn unavailable(why: impl ToString) -> ErrorObjectOwned {
+	ErrorObject::owned(PROOF_UNAVAILABLE, "Anchor proof unavailable", Some(why.to_string()))
+}
+
+impl<C, S> Iotchain<C, S>
 where
 	C: HeaderBackend<Block>,
 {
 	fn at(&self, at: Option<Hash>) -> Hash {
 		at.unwrap_or_else(|| self.client.info().best_hash)
 	}
+
+	/// The finalized block `at` (default: the last finalized), or `NOT_FINAL`.
+	fn finalized(&self, at: Option<Hash>) -> RpcResult<(BlockNumber, Hash)> {
+		let info = self.client.info();
+		let Some(hash) = at else { return Ok((info.finalized_number, info.finalized_hash)) };
+		let not_final = || ErrorObject::owned(NOT_FINAL, "Block is not finalized", Some(hash));
+		let number = self.client.number(hash).ok().flatten().ok_or_else(not_final)?;
+		let canonical = self.client.hash(number).ok().flatten();
+		if number > info.finalized_number || canonical != Some(hash) {
+			return Err(not_final());
+		}
+		Ok((number, hash))
+	}
 }
 
-impl<C> IotchainApiServer for Iotchain<C>
+impl<C, S> Iotchain<C, S>
 where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + ProofProvider<Block>,
+	C::Api: MmrApi<Block, H256, BlockNumber>,
+	S: OffchainStorage + Clone + 'static,
+{
+	/// The anchor under `seq` of `stream` of `device` and its block, if it is final at
+	/// `finalized`.
+	fn final_anchor(
+		&self,
+		device: &H256,
+		stream: StreamId,
+		seq: Seq,
+		finalized: BlockNumber,
+	) -> RpcResult<Option<(Record, BlockNumber, Hash, Vec<Record>)>> {
+		let (index, _) = self.anchors.as_ref().ok_or_else(|| unavailable(NO_STORAGE))?;
+		let Some(block) = index.block_of(device, stream, seq) else { return Ok(None) };
+		// Block `N`'s anchors are in the MMR leaf of block `N + 1`.
+		if block >= finalized {
+			return Ok(None);
+		}
+		let hash = self.client.hash(block).ok().flatten().ok_or_else(|| unavailable(PRUNED))?;
+		let records = index.records(&hash).ok_or_else(|| unavailable(PRUNED))?;
+		let record = records
+			.iter()
+			.find(|r| r.device_id == *device && r.stream == stream && r.seq == seq)
+			.cloned()
+			.ok_or_else(|| unavailable("the index and the block's records disagree"))?;
+		Ok(Some((record, block, hash, records)))
+	}
+
+	/// The proof of the anchor under `seq` of `stream` of `device` against `finalized`.
+	fn build_proof(
+		&self,
+		device: &H256,
+		stream: StreamId,
+		seq: Seq,
+		(finalized, finalized_hash): (BlockNumber, Hash),
+	) -> RpcResult<Option<(AnchorProof<AccountId, u64>, BlockNumber)>> {
+		let Some((record, block, _, records)) =
+			self.final_anchor(device, stream, seq, finalized)?
+		else {
+			return Ok(None);
+		};
+		let position = records.iter().position(|r| *r == record).unwrap_or_default();
+		let block_proof = block_anchors_proof(&records, position as u32)
+			.ok_or_else(|| unavailable("the record is not in its block"))?;
+
+		let (_, offchain_db) = self.anchors.as_ref().ok_or_else(|| unavailable(NO_STORAGE))?;
+		let mut api = self.client.runtime_api();
+		api.register_extension(OffchainDbExt::new(offchain_db.clone()));
+		let (leaves, leaf_proof) = api
+			.generate_proof(finalized_hash, vec![block + 1], Some(finalized))
+			.map_err(runtime_error)?
+			.map_err(|e| unavailable(format!("MMR proof: {e:?}")))?;
+		let leaf = leaves
+			.into_iter()
+			.next()
+			.and_then(|leaf| leaf.into_opaque_leaf().try_decode::<BlockAnchors>())
+			.ok_or_else(|| unavailable("MMR leaf does not decode"))?;
+		let mmr_proof = MmrProof::from_leaf_proof(leaf_proof)
+			.ok_or_else(|| unavailable("MMR proof is not for one leaf"))?;
+
+		let header =
+			self.client.header(finalized_hash).ok().flatten().ok_or_else(|| unavailable(PRUNED))?;
+		let key = mmr_root_key();
+		let storage_proof = self
+			.client
+			.read_proof(finalized_hash, &mut std::iter::once(&key[..]))
+			.map_err(|e| unavailable(format!("state of the finalized block: {e}")))?;
+		let nodes = storage_proof
+			.into_iter_nodes()
+			.map(TrieNode::try_from)
+			.collect::<Result<Vec<_>, _>>()
+			.ok()
+			.and_then(|nodes| BoundedVec::try_from(nodes).ok())
+			.ok_or_else(|| unavailable("storage proof too large"))?;
+
+		let proof = AnchorProof { record, block_proof, leaf, mmr_proof, header, root_proof: nodes };
+		Ok(Some((proof, block)))
+	}
+}
+
+const NO_STORAGE: &str = "the node has no off-chain storage";
+const PRUNED: &str = "the anchor's block or its records are not on this node (pruned?)";
+
+impl<C, S> IotchainApiServer for Iotchain<C, S>
+where
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ ProofProvider<Block>
+		+ Send
+		+ Sync
+		+ 'static,
 	C::Api: DevicesApi<Block, AccountId, DeviceInfo<Runtime>>
-		+ AnchorsApi<Block, AccountId, BlockNumber, u64, AnchorRecord<Runtime>>
-		+ AccessApi<Block, AccountId, BlockNumber, Grant<Runtime>>,
+		+ AnchorsApi<Block, AccountId, BlockNumber, u64>
+		+ AccessApi<Block, AccountId, BlockNumber, Grant<Runtime>>
+		+ MmrApi<Block, H256, BlockNumber>,
+	S: OffchainStorage + Clone + 'static,
 {
 	fn device(&self, device_id: H256, at: Option<Hash>) -> RpcResult<Option<DeviceJson>> {
 		let device = self.client.runtime_api().device(self.at(at), device_id);
@@ -405,10 +562,34 @@ where
 		device_id: H256,
 		stream: StreamId,
 		reading_seq: Seq,
-		at: Option<Hash>,
 	) -> RpcResult<Option<AnchorJson>> {
-		let anchor = self.client.runtime_api().anchor(self.at(at), device_id, stream, reading_seq);
-		Ok(anchor.map_err(runtime_error)?.map(Into::into))
+		let finalized = self.client.info().finalized_number;
+		let anchor = self.final_anchor(&device_id, stream, reading_seq, finalized)?;
+		Ok(anchor.map(|(record, block, _, _)| AnchorJson::new(record, block)))
+	}
+
+	fn anchor_proof(
+		&self,
+		device_id: H256,
+		stream: StreamId,
+		anchor_seq: Seq,
+		at: Option<Hash>,
+	) -> RpcResult<Option<AnchorProofJson>> {
+		let finalized = self.finalized(at)?;
+		let Some((proof, block)) = self.build_proof(&device_id, stream, anchor_seq, finalized)?
+		else {
+			return Ok(None);
+		};
+		Ok(Some(AnchorProofJson {
+			device: device_id,
+			stream,
+			seq: anchor_seq,
+			anchor: AnchorJson::new(proof.record.clone(), block),
+			block_hash: proof.leaf.block_hash,
+			finalized: finalized.0,
+			finalized_hash: finalized.1,
+			proof: proof.encode().into(),
+		}))
 	}
 
 	fn verify_reading(
@@ -420,7 +601,7 @@ where
 		proof: Option<MerkleProofJson>,
 		at: Option<Hash>,
 	) -> RpcResult<VerificationJson> {
-		let proof = proof
+		let batch_proof = proof
 			.map(|p| {
 				let items = p.items.try_into().map_err(|_| {
 					ErrorObject::owned(
@@ -436,10 +617,21 @@ where
 				})
 			})
 			.transpose()?;
+		let finalized = self.finalized(at)?;
+		let Some(anchor_seq) = Record::anchor_seq(reading_seq, batch_proof.as_ref()) else {
+			return Ok(VerificationJson::NotAnchored);
+		};
+		let Some((proof, _)) = self.build_proof(&device_id, stream, anchor_seq, finalized)? else {
+			return Ok(VerificationJson::NotAnchored);
+		};
+		// The proof is checked statelessly; whether the key was reported compromised is asked of
+		// the registry as the best block knows it.
 		let api = self.client.runtime_api();
+		let best = self.client.info().best_hash;
 		let verification = api
-			.verify_reading(self.at(at), device_id, stream, reading_seq, digest, proof)
-			.map_err(runtime_error)?;
+			.verify_reading(best, proof, finalized.1, reading_seq, digest, batch_proof)
+			.map_err(runtime_error)?
+			.map_err(|e| unavailable(format!("the node's own proof fails: {e:?}")))?;
 		Ok(verification.into())
 	}
 

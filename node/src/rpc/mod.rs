@@ -1,39 +1,47 @@
 //! The node's JSON-RPC extensions on top of Substrate's standard methods (`system_*`,
-//! `author_*`, `chain_*`, `state_*`): account nonces, fee queries and the `iotchain_*` methods.
+//! `author_*`, `chain_*`, `state_*`): account nonces, fee queries, the MMR's `mmr_*` methods and
+//! the `iotchain_*` methods.
 
 pub mod iotchain;
 
 use std::sync::Arc;
 
 use iotchain_primitives::{AccessApi, AnchorsApi, DevicesApi};
-use iotchain_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce, Runtime};
+use iotchain_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Hash, Nonce, Runtime};
 use jsonrpsee::RpcModule;
 use polkadot_sdk::{
+	mmr_rpc::{Mmr, MmrApiServer},
 	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
+	sc_client_api::ProofProvider,
 	sc_transaction_pool_api::TransactionPool,
 	sp_api::ProvideRuntimeApi,
 	sp_block_builder::BlockBuilder,
 	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},
+	sp_core::offchain::OffchainStorage,
+	sp_mmr_primitives::MmrApi as MmrRuntimeApi,
 	substrate_frame_rpc_system::{System, SystemApiServer},
 	*,
 };
 
 /// What the RPC extensions need from the node.
-pub struct FullDeps<C, P> {
+pub struct FullDeps<C, P, S> {
 	/// The client instance to use.
 	pub client: Arc<C>,
 	/// Transaction pool instance.
 	pub pool: Arc<P>,
+	/// The node's off-chain storage (MMR nodes, anchor records and their index).
+	pub offchain_storage: Option<S>,
 }
 
 /// Instantiate all full RPC extensions.
-pub fn create_full<C, P>(
-	deps: FullDeps<C, P>,
+pub fn create_full<C, P, S>(
+	deps: FullDeps<C, P, S>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ ProofProvider<Block>
 		+ Send
 		+ Sync
 		+ 'static,
@@ -41,16 +49,22 @@ where
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ BlockBuilder<Block>
 		+ DevicesApi<Block, AccountId, pallet_devices::DeviceInfo<Runtime>>
-		+ AnchorsApi<Block, AccountId, BlockNumber, u64, pallet_anchors::AnchorRecord<Runtime>>
-		+ AccessApi<Block, AccountId, BlockNumber, pallet_access::Grant<Runtime>>,
+		+ AnchorsApi<Block, AccountId, BlockNumber, u64>
+		+ AccessApi<Block, AccountId, BlockNumber, pallet_access::Grant<Runtime>>
+		+ MmrRuntimeApi<Block, Hash, BlockNumber>,
 	P: TransactionPool + 'static,
+	S: OffchainStorage + Clone + 'static,
 {
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, offchain_storage } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(iotchain::IotchainApiServer::into_rpc(iotchain::Iotchain::new(client)))?;
+	if let Some(storage) = offchain_storage.clone() {
+		module.merge(Mmr::new(client.clone(), storage).into_rpc())?;
+	}
+	let iotchain = iotchain::Iotchain::new(client, offchain_storage);
+	module.merge(iotchain::IotchainApiServer::into_rpc(iotchain))?;
 
 	Ok(module)
 }

@@ -17,9 +17,9 @@
 //! visible. A gap is bounded: at most [`Config::MaxSeqGap`] readings may be skipped in one
 //! anchor ([`Error::SeqGapTooLarge`]), so no writer (a leaked key before it is reported, a
 //! gateway's grant) can push a stream to `u64::MAX` and brick it: at 10⁶ that takes 10¹³
-//! anchors. Each anchor is recorded in [`Anchors`] under (device, stream, seq): the digest (or a
-//! batch's Merkle root), the block, its timestamp, the submitter and an optional URI of the
-//! off-chain data. Nothing is ever erased or overwritten.
+//! anchors. A device has at most [`Config::MaxStreamsPerDevice`] streams
+//! ([`Error::TooManyStreams`]); their heads are paid for by the device's registry deposit and go
+//! when the device is retired.
 //!
 //! A batch commits `count` readings with consecutive sequence numbers in one Merkle root whose
 //! leaves are `seq ‖ digest` ([`merkle_root`]; the `binary-merkle-tree` crate, the same code in
@@ -59,23 +59,50 @@
 //! for every transaction as a block is built, so exactly `FreeAnchorsPerWindow` free anchors fit
 //! in a window. A device whose key does hold funds pays normally once its quota is used.
 //!
+//! ## Records: in blocks, not in state
+//!
+//! An anchor adds **no storage entry**: it rewrites its stream's head and, for a device's own
+//! anchor, its quota entry; both are bounded per device. The anchor's [`AnchorRecord`] (device,
+//! stream, seq, kind, digest, submitter, timestamp, URI) is kept where it costs validators
+//! nothing after the block, yet stays provable forever:
+//!
+//! 1. While a block is built, its records gather in [`BlockAnchors`]. When it is finalized
+//!    (`on_finalize`), their [`block_anchors_root`] (a binary Merkle root over the SCALE
+//!    records) and count go to [`BlockCommitment`].
+//! 2. The next block, the first to know the block's hash, writes the records to the node's
+//!    off-chain index under [`block_anchors_key`]`(hash)` (`sp_io::offchain_index`: every node
+//!    importing the block stores them, outside the state trie; blocks on competing forks have
+//!    different hashes, so they never overwrite each other) and empties [`BlockAnchors`].
+//! 3. The same block's MMR leaf (`pallet-mmr`, with this pallet as its `LeafDataProvider`) is
+//!    the [`BlockAnchors`](iotchain_primitives::BlockAnchors) leaf: block number and hash,
+//!    anchors root and count. The MMR root, in state at every block, thereby commits to every
+//!    anchor ever made.
+//!
+//! So an anchor in block `N` is provable once block `N + 1` is final, by an
+//! [`AnchorProof`](iotchain_primitives::AnchorProof): record → block root (Merkle proof) → MMR
+//! leaf (MMR proof) → MMR root (storage proof) → the header of a finalized block the verifier
+//! trusts. [`AnchorProof::verify`](iotchain_primitives::AnchorProof::verify) in
+//! `iotchain-primitives` is the one check, used by the runtime API and by clients offline. The
+//! node serves proofs (`iotchain_anchorProof`) from its off-chain index and the MMR nodes; the
+//! state holds only the MMR's root, leaf count and peaks.
+//!
+//! Why this and not records in state: at 100 anchors an hour a device would add hundreds of MB
+//! of state a year, which every validator carries and every later write pays for in trie depth.
+//! The transient items are bounded by [`Config::MaxAnchorsPerBlock`], which
+//! `integrity_test` checks is never reached before the block's weight limit; each anchor's
+//! weight includes its share of the block commitment.
+//!
 //! ## Verification
 //!
-//! [`Pallet::verify_reading`] (the `AnchorsApi` runtime API) says whether a reading is anchored
-//! as claimed, and whether it was anchored while the device's key was reported compromised
-//! (suspect). [`Pallet::anchor_head`] returns a stream's head.
+//! [`Pallet::verify_anchor_proof`] checks a proof against a trusted block hash (statelessly);
+//! [`Pallet::verify_reading`] also says whether a reading is the one anchored, and whether it
+//! was anchored while the device's key was reported compromised (suspect).
+//! [`Pallet::anchor_head`] returns a stream's head. These are the `AnchorsApi` runtime API.
 //!
 //! ## Other pallets
 //!
-//! The pallet implements [`DeviceLifecycleHooks`]: a retired device's quota entry goes.
-//!
-//! ## Storage growth
-//!
-//! Each anchor adds one [`Anchors`] entry (at most `AnchorRecord::max_encoded_len()` bytes:
-//! about 100 bytes plus the URI, bounded by [`Config::MaxUriLen`], and a 84-byte key) and
-//! rewrites its stream's head (about 60 bytes). Anchors are kept forever; they are paid for by
-//! transaction fees, and free anchors are bounded by the per-device quota (each device being
-//! backed by its owner's registry deposit).
+//! The pallet implements [`DeviceLifecycleHooks`]: a retired device's stream heads and quota
+//! entry go (its records stay provable through the MMR).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -95,8 +122,9 @@ mod tests;
 
 pub use extension::CheckFreeAnchor;
 pub use iotchain_primitives::{
-	merkle_root, next_head, AccessControl, AnchorHead, DeviceId, DeviceLifecycleHooks,
-	DeviceRegistry, MerkleProof, Permission, Seq, StreamId, Verification,
+	block_anchors_key, block_anchors_root, merkle_root, next_head, AccessControl, AnchorHead,
+	AnchorKind, AnchorProof, AnchorProofError, DeviceId, DeviceLifecycleHooks, DeviceRegistry,
+	MerkleProof, Permission, ProvenAnchor, Seq, StreamId, Verification,
 };
 pub use pallet::*;
 pub use types::*;
@@ -114,7 +142,9 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	pub trait Config:
+		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>, Hash = H256>
+	{
 		/// The device registry: who is a device, who owns it, is it active or compromised.
 		type Registry: DeviceRegistry<Self::AccountId, BlockNumberFor<Self>>;
 
@@ -136,6 +166,15 @@ pub mod pallet {
 		/// minus one).
 		#[pallet::constant]
 		type MaxSeqGap: Get<Seq>;
+
+		/// The most streams a device may have.
+		#[pallet::constant]
+		type MaxStreamsPerDevice: Get<u32>;
+
+		/// The most anchors in one block: at least what the block's weight allows (checked by
+		/// `integrity_test`), so it never limits anchoring.
+		#[pallet::constant]
+		type MaxAnchorsPerBlock: Get<u32>;
 
 		/// How many anchors an active device may submit without fees per window.
 		#[pallet::constant]
@@ -160,17 +199,20 @@ pub mod pallet {
 		AnchorHead<BlockNumberFor<T>>,
 	>;
 
-	/// Every anchor, under (device, stream, seq) — a batch under its first `seq`. Append-only.
+	/// The number of streams of each device (entries in [`Heads`]).
 	#[pallet::storage]
-	pub type Anchors<T: Config> = StorageNMap<
-		_,
-		(
-			NMapKey<Blake2_128Concat, DeviceId>,
-			NMapKey<Twox64Concat, StreamId>,
-			NMapKey<Twox64Concat, Seq>,
-		),
-		AnchorRecord<T>,
-	>;
+	pub type StreamCount<T: Config> = StorageMap<_, Blake2_128Concat, DeviceId, u32, ValueQuery>;
+
+	/// The records of the anchors of the block being built, in anchoring order; then, until the
+	/// next block starts and moves them to the off-chain index, of the previous block.
+	#[pallet::storage]
+	pub type BlockAnchors<T: Config> =
+		StorageValue<_, BoundedVec<AnchorRecordOf<T>, T::MaxAnchorsPerBlock>, ValueQuery>;
+
+	/// The [`block_anchors_root`] and number of the previous block's anchors (absent if it had
+	/// none): what the next MMR leaf commits to.
+	#[pallet::storage]
+	pub type BlockCommitment<T: Config> = StorageValue<_, (H256, u32)>;
 
 	/// The free anchors each device used in its current window.
 	#[pallet::storage]
@@ -217,10 +259,41 @@ pub mod pallet {
 		EmptyBatch,
 		/// A batch may contain at most `MaxBatchSize` readings.
 		BatchTooLarge,
+		/// The device already has `MaxStreamsPerDevice` streams.
+		TooManyStreams,
+		/// The block holds `MaxAnchorsPerBlock` anchors already (never before its weight limit).
+		BlockAnchorsFull,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			Self::index_parent_anchors()
+		}
+
+		fn on_finalize(_: BlockNumberFor<T>) {
+			Self::commit_block_anchors();
+		}
+
+		fn integrity_test() {
+			let max_block = T::BlockWeights::get().max_block.ref_time();
+			let lightest = [
+				T::WeightInfo::anchor(),
+				T::WeightInfo::anchor_for(),
+				T::WeightInfo::anchor_batch(),
+			]
+			.into_iter()
+			.map(|weight| weight.ref_time())
+			.min()
+			.unwrap_or_default()
+			.max(1);
+			assert!(
+				u64::from(T::MaxAnchorsPerBlock::get()) >= max_block / lightest,
+				"MaxAnchorsPerBlock must not limit anchoring before the block weight does",
+			);
+			assert!(T::MaxStreamsPerDevice::get() > 0, "a device needs at least one stream");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()

@@ -4,7 +4,10 @@
 use crate as pallet_anchors;
 use crate::*;
 use alloc::collections::BTreeMap;
-use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, Hooks},
+};
 use iotchain_primitives::DeviceStatus;
 use polkadot_sdk::{pallet_timestamp, sp_io};
 use sp_runtime::BuildStorage;
@@ -58,6 +61,7 @@ parameter_types! {
 	pub static Registered: BTreeMap<DeviceId, MockDevice> = BTreeMap::new();
 	/// `Write` grants: (device, grantee, stream, expires at).
 	pub static WriteGrants: Vec<(DeviceId, AccountId, StreamId, BlockNumber)> = Vec::new();
+	pub static MaxAnchorsPerBlock: u32 = 100_000;
 }
 
 /// The registry, as `pallet-devices` implements it, over [`Registered`].
@@ -103,6 +107,7 @@ impl AccessControl<AccountId, BlockNumber> for MockAccess {
 pub const MAX_URI_LEN: u32 = 32;
 pub const MAX_BATCH: u32 = 100;
 pub const MAX_SEQ_GAP: Seq = 1_000;
+pub const MAX_STREAMS: u32 = 3;
 pub const FREE_ANCHORS: u32 = 3;
 pub const FREE_WINDOW: BlockNumber = 10;
 
@@ -113,6 +118,8 @@ impl Config for Test {
 	type MaxUriLen = ConstU32<MAX_URI_LEN>;
 	type MaxBatchSize = ConstU32<MAX_BATCH>;
 	type MaxSeqGap = frame_support::traits::ConstU64<MAX_SEQ_GAP>;
+	type MaxStreamsPerDevice = ConstU32<MAX_STREAMS>;
+	type MaxAnchorsPerBlock = MaxAnchorsPerBlock;
 	type FreeAnchorsPerWindow = ConstU32<FREE_ANCHORS>;
 	type FreeWindow = frame_support::traits::ConstU64<FREE_WINDOW>;
 	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
@@ -134,6 +141,17 @@ pub fn set_status(status: DeviceStatus<BlockNumber>) {
 	if status == DeviceStatus::Retired {
 		<AnchorsPallet as DeviceLifecycleHooks<AccountId>>::on_retired(&DEVICE);
 	}
+}
+
+/// Ends the current block and starts the next, as the executive would: `on_finalize`, a new
+/// parent hash (the ended block's), `on_initialize`.
+pub fn next_block() {
+	let now = System::block_number();
+	AnchorsPallet::on_finalize(now);
+	let hash = System::finalize().hash();
+	System::reset_events();
+	System::initialize(&(now + 1), &hash, &Default::default());
+	AnchorsPallet::on_initialize(now + 1);
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {

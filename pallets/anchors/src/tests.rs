@@ -1,4 +1,5 @@
-//! Unit tests of every call and error path, the free-anchor quota and verification.
+//! Unit tests of every call and error path, the free-anchor quota, stream limits and the block
+//! commitment.
 
 use crate::{mock::*, *};
 use codec::{Decode, Encode};
@@ -6,8 +7,8 @@ use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{CheckIfFeeless, DispatchResult},
 };
-use iotchain_primitives::{fold_heads, merkle_proof, DeviceStatus, SuspendedBy, GENESIS_HEAD};
-use polkadot_sdk::{sp_crypto_hashing::blake2_256, sp_runtime::DispatchError};
+use iotchain_primitives::{fold_heads, DeviceStatus, SuspendedBy, GENESIS_HEAD};
+use polkadot_sdk::{sp_crypto_hashing::blake2_256, sp_io, sp_runtime::DispatchError};
 
 const STREAM: StreamId = 7;
 const OTHER_STREAM: StreamId = 8;
@@ -34,6 +35,13 @@ fn test(f: impl FnOnce()) {
 
 fn uri(text: &[u8]) -> Option<UriOf<Test>> {
 	Some(text.to_vec().try_into().expect("within MaxUriLen"))
+}
+
+/// The record of the anchor at `seq` of `stream` of the device in the current block.
+fn record(stream: StreamId, seq: Seq) -> Option<AnchorRecordOf<Test>> {
+	BlockAnchors::<Test>::get()
+		.into_iter()
+		.find(|r| r.device_id == DEVICE && r.stream == stream && r.seq == seq)
 }
 
 fn head() -> AnchorHead<BlockNumber> {
@@ -63,13 +71,21 @@ mod anchor {
 				digest(1),
 				uri(b"ipfs://bafy"),
 			));
-			let record = Anchors::<Test>::get((DEVICE, STREAM, 1)).unwrap();
-			assert_eq!(record.kind, AnchorKind::Reading);
-			assert_eq!(record.digest, digest(1));
-			assert_eq!(record.block, 1);
-			assert_eq!(record.timestamp, 1_000);
-			assert_eq!(record.submitter, DEVICE_KEY);
-			assert_eq!(record.uri.unwrap().to_vec(), b"ipfs://bafy".to_vec());
+			let record = record(STREAM, 1).unwrap();
+			assert_eq!(
+				record,
+				AnchorRecordOf::<Test> {
+					device_id: DEVICE,
+					stream: STREAM,
+					seq: 1,
+					kind: AnchorKind::Reading,
+					digest: digest(1),
+					submitter: DEVICE_KEY,
+					timestamp: 1_000,
+					uri: uri(b"ipfs://bafy"),
+				}
+			);
+			assert_eq!(StreamCount::<Test>::get(DEVICE), 1);
 
 			let expected = next_head(&GENESIS_HEAD, 1, &digest(1));
 			assert_eq!(head(), AnchorHead { seq: 1, head: expected, count: 1, last_block: 1 });
@@ -99,7 +115,7 @@ mod anchor {
 			assert_noop!(anchor(DEVICE_KEY, 2), Error::<Test>::StaleSequence);
 			assert_noop!(anchor(DEVICE_KEY, 1), Error::<Test>::StaleSequence);
 			// Nothing was overwritten.
-			assert_eq!(Anchors::<Test>::get((DEVICE, STREAM, 2)).unwrap().digest, digest(2));
+			assert_eq!(record(STREAM, 2).unwrap().digest, digest(2));
 			assert_eq!(head().count, 2);
 		});
 	}
@@ -221,7 +237,7 @@ mod anchor_for {
 	fn by_the_owner() {
 		test(|| {
 			assert_ok!(anchor_for(OWNER, STREAM, 1));
-			assert_eq!(Anchors::<Test>::get((DEVICE, STREAM, 1)).unwrap().submitter, OWNER);
+			assert_eq!(record(STREAM, 1).unwrap().submitter, OWNER);
 		});
 	}
 
@@ -270,10 +286,10 @@ mod anchor_batch {
 	}
 
 	#[test]
-	fn by_the_device_commits_consecutive_readings_and_verifies_each() {
+	fn by_the_device_commits_consecutive_readings() {
 		test(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
-			let (digests, root) = batch(2, 5);
+			let (_, root) = batch(2, 5);
 			assert_ok!(AnchorsPallet::anchor_batch(
 				RuntimeOrigin::signed(DEVICE_KEY),
 				None,
@@ -283,7 +299,7 @@ mod anchor_batch {
 				root,
 				None
 			));
-			let record = Anchors::<Test>::get((DEVICE, STREAM, 2)).unwrap();
+			let record = record(STREAM, 2).unwrap();
 			assert_eq!(record.kind, AnchorKind::Batch { count: 5 });
 			assert_eq!(record.digest, root);
 			assert_eq!(head().seq, 6);
@@ -292,45 +308,6 @@ mod anchor_batch {
 			// The batch covers 2..=6: the next anchor is 7, anything below is stale.
 			assert_noop!(anchor(DEVICE_KEY, 6), Error::<Test>::StaleSequence);
 			assert_ok!(anchor(DEVICE_KEY, 7));
-
-			// First, middle and last readings verify with their proofs.
-			for index in [0u32, 2, 4] {
-				let seq = 2 + index as u64;
-				let proof = merkle_proof(2, &digests, index).unwrap();
-				assert_eq!(
-					AnchorsPallet::verify_reading(
-						DEVICE,
-						STREAM,
-						seq,
-						digests[index as usize],
-						Some(proof)
-					),
-					Verification::Anchored {
-						block: 1,
-						timestamp: 1_000,
-						submitter: DEVICE_KEY,
-						suspect: false
-					}
-				);
-			}
-			// A forged proof (another batch's) and a tampered digest are refused.
-			let (_, other_root) = batch(2, 4);
-			let forged = merkle_proof(2, &batch(2, 4).0, 1).unwrap();
-			assert_ne!(other_root, root);
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, STREAM, 3, digests[1], Some(forged)),
-				Verification::Mismatch
-			);
-			let proof = merkle_proof(2, &digests, 1).unwrap();
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, STREAM, 3, digest(99), Some(proof)),
-				Verification::Mismatch
-			);
-			// A reading of the batch without its proof cannot be verified.
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, STREAM, 3, digests[1], None),
-				Verification::NotAnchored
-			);
 		});
 	}
 
@@ -353,7 +330,7 @@ mod anchor_batch {
 			WriteGrants::set(vec![(DEVICE, GATEWAY, STREAM, 100)]);
 			assert_noop!(by_gateway(OTHER_STREAM), Error::<Test>::NotAllowed);
 			assert_ok!(by_gateway(STREAM));
-			assert_eq!(Anchors::<Test>::get((DEVICE, STREAM, 1)).unwrap().submitter, GATEWAY);
+			assert_eq!(record(STREAM, 1).unwrap().submitter, GATEWAY);
 			// Without a device id the gateway is taken for a device, which it is not.
 			assert_noop!(
 				AnchorsPallet::anchor_batch(
@@ -392,18 +369,6 @@ mod anchor_batch {
 			// A stream near the end of the sequence space (10¹³ anchors with the runtime's
 			// `MaxSeqGap`): set up as a consistent one-anchor history.
 			let far = Seq::MAX - 3;
-			Anchors::<Test>::remove((DEVICE, STREAM, 1));
-			Anchors::<Test>::insert(
-				(DEVICE, STREAM, far),
-				AnchorRecord::<Test> {
-					kind: AnchorKind::Reading,
-					digest: digest(far),
-					block: 1,
-					timestamp: 1_000,
-					submitter: DEVICE_KEY,
-					uri: None,
-				},
-			);
 			let far_head = next_head(&GENESIS_HEAD, far, &digest(far));
 			Heads::<Test>::insert(
 				DEVICE,
@@ -546,72 +511,163 @@ mod lifecycle {
 	use super::*;
 
 	#[test]
-	fn a_retired_device_s_quota_entry_goes() {
+	fn a_retired_device_s_heads_and_quota_entry_go() {
 		test(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
+			assert_ok!(anchor_for(OWNER, OTHER_STREAM, 1));
 			assert_eq!(AnchorsPallet::free_anchors_used(&DEVICE), 1);
-			assert!(FreeAnchorsUsed::<Test>::contains_key(DEVICE));
+			assert_eq!(StreamCount::<Test>::get(DEVICE), 2);
+			next_block();
 			set_status(DeviceStatus::Retired);
 			assert!(!FreeAnchorsUsed::<Test>::contains_key(DEVICE));
+			assert_eq!(Heads::<Test>::iter_prefix(DEVICE).count(), 0);
+			assert!(!StreamCount::<Test>::contains_key(DEVICE));
 		});
 	}
 }
 
-mod verification {
+mod streams {
 	use super::*;
 
 	#[test]
-	fn answers_anchored_not_anchored_and_mismatch() {
+	fn a_device_has_at_most_max_streams_and_reuses_them_freely() {
 		test(|| {
-			System::set_block_number(3);
-			Timestamp::set_timestamp(42_000);
+			for stream in 0..MAX_STREAMS {
+				assert_ok!(anchor_for(OWNER, stream, 1));
+			}
+			assert_eq!(StreamCount::<Test>::get(DEVICE), MAX_STREAMS);
+			assert_noop!(anchor_for(OWNER, MAX_STREAMS, 1), Error::<Test>::TooManyStreams);
+			// The device key is held to the same limit, free or not.
+			assert_noop!(
+				AnchorsPallet::anchor(
+					RuntimeOrigin::signed(DEVICE_KEY),
+					MAX_STREAMS,
+					1,
+					digest(1),
+					None
+				),
+				Error::<Test>::TooManyStreams
+			);
+			// Existing streams go on.
+			assert_ok!(anchor_for(OWNER, 0, 2));
+			assert_eq!(StreamCount::<Test>::get(DEVICE), MAX_STREAMS);
+		});
+	}
+}
+
+mod commitment {
+	use super::*;
+	use iotchain_primitives::{block_anchors_proof, BlockAnchors as Leaf};
+	use polkadot_sdk::sp_mmr_primitives::LeafDataProvider;
+
+	#[test]
+	fn an_anchor_adds_no_storage_entry() {
+		test(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, STREAM, 1, digest(1), None),
-				Verification::Anchored {
-					block: 3,
-					timestamp: 42_000,
-					submitter: DEVICE_KEY,
-					suspect: false
+			assert_ok!(anchor_for(OWNER, OTHER_STREAM, 1));
+			next_block();
+			// Every key but the system pallet's (which keeps the last blocks' hashes).
+			let system = polkadot_sdk::sp_crypto_hashing::twox_128(b"System");
+			let keys = || {
+				let mut keys = Vec::new();
+				let mut key = Vec::new();
+				while let Some(next) = sp_io::storage::next_key(&key) {
+					if !next.starts_with(&system) {
+						keys.push(next.clone());
+					}
+					key = next;
 				}
-			);
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, STREAM, 1, digest(2), None),
-				Verification::Mismatch
-			);
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, STREAM, 2, digest(2), None),
-				Verification::NotAnchored
-			);
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, OTHER_STREAM, 1, digest(1), None),
-				Verification::NotAnchored
-			);
-			// A single reading is not a batch: a proof does not apply to it.
-			let proof = merkle_proof(1, &[digest(1)], 0).unwrap();
-			assert_eq!(
-				AnchorsPallet::verify_reading(DEVICE, STREAM, 1, digest(1), Some(proof)),
-				Verification::Mismatch
-			);
-			assert_eq!(AnchorsPallet::anchor_head(DEVICE, STREAM), Some(head()));
-			assert_eq!(AnchorsPallet::anchor_head(DEVICE, OTHER_STREAM), None);
+				keys
+			};
+			let before = keys();
+			for seq in 2..=200 {
+				assert_ok!(anchor(DEVICE_KEY, seq));
+				assert_ok!(anchor_for(OWNER, OTHER_STREAM, seq));
+				next_block();
+			}
+			// The same keys: the streams' heads and count, the quota, the block commitment and
+			// the timestamp.
+			assert_eq!(keys(), before);
+			assert_eq!(head().count, 200);
+			assert_eq!(Heads::<Test>::get(DEVICE, OTHER_STREAM).unwrap().count, 200);
 		});
 	}
 
 	#[test]
-	fn marks_anchors_from_the_compromise_on_as_suspect() {
-		test(|| {
+	fn each_block_commits_to_its_anchors_and_the_next_indexes_them_off_chain() {
+		let mut ext = new_test_ext();
+		let (block_hash, records) = ext.execute_with(|| {
 			assert_ok!(anchor(DEVICE_KEY, 1));
-			System::set_block_number(5);
+			assert_ok!(anchor_for(OWNER, OTHER_STREAM, 1));
 			assert_ok!(anchor(DEVICE_KEY, 2));
-			set_status(DeviceStatus::Compromised { since: 5 });
-			let suspect =
-				|seq| match AnchorsPallet::verify_reading(DEVICE, STREAM, seq, digest(seq), None) {
-					Verification::Anchored { suspect, .. } => suspect,
-					other => panic!("{other:?}"),
-				};
-			assert!(!suspect(1));
-			assert!(suspect(2));
+			let records = BlockAnchors::<Test>::get().into_inner();
+			assert_eq!(records.len(), 3);
+			assert_eq!(records[1].submitter, OWNER);
+
+			next_block();
+			// The root is recomputed from the block's records, in anchoring order.
+			assert_eq!(BlockCommitment::<Test>::get(), Some((block_anchors_root(&records), 3)));
+			assert!(BlockAnchors::<Test>::get().is_empty());
+			let leaf = AnchorsPallet::leaf_data();
+			assert_eq!(
+				leaf,
+				Leaf {
+					block: 1,
+					block_hash: System::parent_hash(),
+					root: block_anchors_root(&records),
+					count: 3
+				}
+			);
+			// Each record is provable into the root.
+			for (index, record) in records.iter().enumerate() {
+				let proof = block_anchors_proof(&records, index as u32).unwrap();
+				assert!(binary_merkle_tree_verify(&leaf.root, &proof, record));
+			}
+
+			// A block without anchors commits to nothing.
+			next_block();
+			assert_eq!(BlockCommitment::<Test>::get(), None);
+			assert_eq!(AnchorsPallet::leaf_data().count, 0);
+			assert_eq!(AnchorsPallet::leaf_data().root, H256::zero());
+			AnchorsPallet::do_try_state().unwrap();
+			(leaf.block_hash, records)
+		});
+		ext.persist_offchain_overlay();
+		let stored = ext
+			.offchain_db()
+			.get(&block_anchors_key(&block_hash))
+			.expect("the block's records are in the off-chain index");
+		assert_eq!(Vec::<AnchorRecordOf<Test>>::decode(&mut &stored[..]).unwrap(), records);
+	}
+
+	fn binary_merkle_tree_verify(
+		root: &H256,
+		proof: &MerkleProof,
+		record: &AnchorRecordOf<Test>,
+	) -> bool {
+		polkadot_sdk::binary_merkle_tree::verify_proof::<
+			polkadot_sdk::sp_runtime::traits::BlakeTwo256,
+			_,
+			_,
+		>(
+			root,
+			proof.items.iter().copied(),
+			proof.number_of_leaves,
+			proof.leaf_index,
+			polkadot_sdk::binary_merkle_tree::Leaf::Value(&record.encode()[..]),
+		)
+	}
+
+	#[test]
+	fn a_full_block_refuses_more_anchors() {
+		test(|| {
+			MaxAnchorsPerBlock::set(2);
+			assert_ok!(anchor(DEVICE_KEY, 1));
+			assert_ok!(anchor(DEVICE_KEY, 2));
+			assert_noop!(anchor(DEVICE_KEY, 3), Error::<Test>::BlockAnchorsFull);
+			next_block();
+			assert_ok!(anchor(DEVICE_KEY, 3));
+			MaxAnchorsPerBlock::set(100_000);
 		});
 	}
 }
@@ -654,10 +710,11 @@ mod properties {
 					Heads::<Test>::get(DEVICE, STREAM).map(|h| h.count).unwrap_or(0),
 					accepted.len() as u64
 				);
-				// Nothing accepted was lost or changed.
-				for (seq, digest) in &accepted {
-					prop_assert_eq!(Anchors::<Test>::get((DEVICE, STREAM, *seq)).map(|r| r.digest), Some(*digest));
-				}
+				// Nothing accepted was lost or changed: the block's records are the accepted
+				// anchors, in order.
+				let records: Vec<(Seq, H256)> =
+					BlockAnchors::<Test>::get().iter().map(|r| (r.seq, r.digest)).collect();
+				prop_assert_eq!(records, accepted);
 				Ok(())
 			})?;
 		}
@@ -737,7 +794,9 @@ mod properties {
 				Ok(())
 			},
 			Action::Advance { blocks } => {
-				System::set_block_number(now + blocks);
+				for _ in 0..blocks {
+					next_block();
+				}
 				Ok(())
 			},
 		};

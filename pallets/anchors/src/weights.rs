@@ -17,13 +17,16 @@ pub trait WeightInfo {
 	fn anchor_for() -> Weight;
 	fn anchor_batch() -> Weight;
 	fn free_anchor_check() -> Weight;
+	fn on_initialize() -> Weight;
 }
 
 /// Estimated weights, with storage access priced by `D` (the runtime's `DbWeight`).
 pub struct EstimatedWeight<D>(PhantomData<D>);
 
-/// Compute part of an anchor: origin resolution, one blake2 chain step, the event.
-const BASE: Weight = Weight::from_parts(30_000_000, 0);
+/// Compute part of an anchor: origin resolution, one blake2 chain step, the event, and its share
+/// of the block commitment (its record appended, decoded and hashed into the block's anchors
+/// root at `on_finalize`, moved to the off-chain index when the next block starts).
+const BASE: Weight = Weight::from_parts(40_000_000, 0);
 /// Proof size of the records an anchor reads (device, grants, head, quota).
 const PROOF: Weight = Weight::from_parts(0, 6_000);
 
@@ -35,19 +38,26 @@ impl<D: Get<RuntimeDbWeight>> EstimatedWeight<D> {
 
 impl<D: Get<RuntimeDbWeight>> WeightInfo for EstimatedWeight<D> {
 	fn anchor() -> Weight {
-		// Key index, device, head, quota, timestamp; head, record, quota.
-		Self::estimate(5, 3)
+		// Key index, device, head, stream count, quota, timestamp; head, stream count (a new
+		// stream), block anchors, quota.
+		Self::estimate(6, 4)
 	}
 	fn anchor_for() -> Weight {
-		// Device (owner), grant, device (status), head, timestamp; head, record.
-		Self::estimate(5, 2)
+		// Device (owner), grant, device (status), head, stream count, timestamp; head, stream
+		// count, block anchors.
+		Self::estimate(6, 3)
 	}
 	fn anchor_batch() -> Weight {
-		Self::estimate(6, 3)
+		Self::estimate(7, 4)
 	}
 	fn free_anchor_check() -> Weight {
 		// Before dispatch, `feeless_if` and `CheckFreeAnchor` each decide whether the anchor is
 		// free: key index, quota, device, head (the second time from the overlay).
 		Weight::from_parts(5_000_000, 0).saturating_add(D::get().reads(4))
+	}
+	fn on_initialize() -> Weight {
+		// The previous block's anchors: read, written to the off-chain index, removed. Their
+		// decoding and copying is in each anchor's weight.
+		Weight::from_parts(5_000_000, 0).saturating_add(D::get().reads_writes(1, 1))
 	}
 }

@@ -59,6 +59,30 @@ pub fn start_block(number: u32) {
 	pallet_timestamp::Now::<Runtime>::put(timestamp_of(number));
 }
 
+/// Ends the current block as far as the MMR and the anchors need (the anchors' `on_finalize`
+/// and the system's, which computes the state root), then starts the next one with the ended
+/// block's hash as parent. Returns the ended block's header.
+pub fn next_block() -> Header {
+	let header = end_block();
+	start_block_after(&header);
+	header
+}
+
+/// The first half of [`next_block`]: ends the current block, returns its header.
+pub fn end_block() -> Header {
+	use polkadot_sdk::frame_support::traits::Hooks;
+	pallet_anchors::Pallet::<Runtime>::on_finalize(System::block_number());
+	System::finalize()
+}
+
+/// The second half of [`next_block`]: starts the block after `parent`.
+pub fn start_block_after(parent: &Header) {
+	let number = parent.number + 1;
+	let next = Header::new(number, H256::zero(), H256::zero(), parent.hash(), Default::default());
+	Executive::initialize_block(&next);
+	pallet_timestamp::Now::<Runtime>::put(timestamp_of(number));
+}
+
 /// A key and its account.
 pub fn account(pair: &sr25519::Pair) -> AccountId {
 	pair.public().into()

@@ -24,12 +24,15 @@ function freePort() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts a dev node; resolves to `{ api, rpc, stop }` once the API is connected (≤ 60 s). */
-export async function startDevNode() {
+/**
+ * Starts a dev node, on a throw-away chain or in `basePath` (to restart it on the same chain);
+ * resolves to `{ api, rpc, stop }` once the API is connected (≤ 60 s).
+ */
+export async function startDevNode({ basePath } = {}) {
   const [rpcPort, p2pPort] = [await freePort(), await freePort()];
   const child = spawn(
     NODE_BIN,
-    ['--dev', '--tmp', '--no-telemetry', '--no-mdns', '--no-prometheus',
+    ['--dev', ...(basePath ? ['--base-path', basePath] : ['--tmp']), '--no-telemetry', '--no-mdns', '--no-prometheus',
       '--rpc-port', String(rpcPort), '--port', String(p2pPort)],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

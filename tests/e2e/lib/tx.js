@@ -41,3 +41,30 @@ export function findEvent(events, section, method) {
   }
   return event;
 }
+
+/**
+ * Resolves to the hash of a finalized block once every block up to the current best one has a
+ * finalized child: everything anchored so far is then provable (an anchor in block N is in the
+ * MMR leaf of block N + 1). Rejects after `timeoutMs`.
+ */
+export async function untilProvable(api, timeoutMs = 90_000) {
+  const target = (await api.rpc.chain.getHeader()).number.toNumber() + 1;
+  return new Promise((resolve, reject) => {
+    let unsubscribe;
+    let done = false;
+    const finish = (settle, value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      settle(value);
+    };
+    const timer = setTimeout(
+      () => finish(reject, new Error(`block ${target} was not finalized within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    api.rpc.chain.subscribeFinalizedHeads((header) => {
+      if (header.number.toNumber() >= target) finish(resolve, header.hash.toHex());
+    }).then((u) => { unsubscribe = u; if (done) u(); }, (e) => finish(reject, e));
+  });
+}

@@ -322,16 +322,19 @@ pub enum AnchorSubcommand {
 	},
 }
 
+/// Verify a reading: online, from the proof of its anchor that the node serves (checked here
+/// against the node's last finalized block, then by the runtime); or offline, from a saved
+/// proof file and a finalized block hash you trust, with no node at all.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
 	/// The device (default: the proof file's).
-	#[arg(long, required_unless_present = "proof")]
+	#[arg(long, required_unless_present_any = ["proof", "offline"])]
 	pub device: Option<String>,
 	/// The stream (default: the proof file's).
-	#[arg(long, required_unless_present = "proof")]
+	#[arg(long, required_unless_present_any = ["proof", "offline"])]
 	pub stream: Option<u32>,
 	/// The reading's sequence number (default: the proof file's).
-	#[arg(long, required_unless_present = "proof")]
+	#[arg(long, required_unless_present_any = ["proof", "offline"])]
 	pub seq: Option<u64>,
 	/// A file holding the reading.
 	#[arg(long, group = "reading")]
@@ -345,11 +348,21 @@ pub struct VerifyArgs {
 	/// The reading's digest (0x-hex).
 	#[arg(long, group = "reading")]
 	pub digest: Option<String>,
-	/// The proof file of a reading anchored in a batch.
-	#[arg(long)]
+	/// The Merkle proof file of a reading anchored in a batch (`iotctl anchor batch` writes it).
+	#[arg(long, conflicts_with = "offline")]
 	pub proof: Option<PathBuf>,
+	/// Save the anchor proof (and the reading) to FILE, for `--offline` checks later.
+	#[arg(long, value_name = "FILE", conflicts_with = "offline")]
+	pub proof_out: Option<PathBuf>,
+	/// Check a saved anchor proof file with no node (the reading defaults to the file's).
+	#[arg(long, value_name = "FILE", requires = "trusted_block")]
+	pub offline: Option<PathBuf>,
+	/// With --offline: the hash of a finalized block you trust (from your node, Polkadot.js or
+	/// a light client); the proof must be against exactly this block.
+	#[arg(long, value_name = "HASH", requires = "offline")]
+	pub trusted_block: Option<String>,
 	/// Treat readings anchored while the device's key was reported compromised as not verified.
-	#[arg(long)]
+	#[arg(long, conflicts_with = "offline")]
 	pub reject_suspect: bool,
 }
 

@@ -9,9 +9,10 @@ use crate::{
 	output, EXIT_NO,
 };
 use iotchain_client::{
-	chain::{Client, DeviceInfo, Verification, View, Wait},
+	chain::{Client, DeviceInfo, View, Wait},
 	data::{self, Batch, ProofFile, Reading},
 	keys::{self, Key, KeyFile},
+	proof::{AnchorProofFile, BatchProofJson, OfflineFailure, ReadingClaim, Verification},
 	runtime::{self, runtime_types, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	state::{StateStore, StreamState},
 	Error,
@@ -655,7 +656,22 @@ fn sanitize(source: &str) -> String {
 		.collect()
 }
 
+/// The digest of the reading given by --file, --stdin, --value or --digest, if any.
+fn reading_digest(args: &VerifyArgs) -> Result<Option<H256>, Error> {
+	match (&args.file, args.stdin, &args.value, &args.digest) {
+		(_, _, _, Some(digest)) => data::parse_h256(digest).map(Some),
+		(None, false, None, None) => Ok(None),
+		(file, stdin, value, None) => {
+			let bytes = DataArgs { file: file.clone(), stdin, value: value.clone() }.bytes()?;
+			Ok(Some(data::digest(&bytes)))
+		},
+	}
+}
+
 async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
+	if let Some(path) = &args.offline {
+		return verify_offline(ctx, &args, path);
+	}
 	let proof = args.proof.as_deref().map(ProofFile::read).transpose()?;
 	let merkle_proof = match &proof {
 		Some(file) => Some(file.merkle_proof().ok_or_else(|| {
@@ -679,14 +695,20 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 		.seq
 		.or(proof.as_ref().map(|p| p.seq))
 		.ok_or_else(|| Error::Input("pass --seq".into()))?;
-	let digest: H256 = match (&args.file, args.stdin, &args.value, &args.digest) {
-		(_, _, _, Some(digest)) => data::parse_h256(digest)?,
-		(file, stdin, value, None) => {
-			data::digest(&DataArgs { file: file.clone(), stdin, value: value.clone() }.bytes()?)
-		},
-	};
+	let digest = reading_digest(&args)?.ok_or_else(|| {
+		Error::Input("pass the reading: --file, --stdin, --value or --digest".into())
+	})?;
 	let client = ctx.client().await?;
-	let verification = client.verify_reading(device, stream, seq, digest, merkle_proof).await?;
+	let (verification, answer) =
+		client.verify_reading(device, stream, seq, digest, merkle_proof.clone()).await?;
+	if let (Some(path), Some(answer)) = (&args.proof_out, &answer) {
+		let reading = ReadingClaim {
+			seq,
+			digest,
+			batch_proof: merkle_proof.as_ref().map(BatchProofJson::from),
+		};
+		AnchorProofFile { reading, anchor_proof: answer.clone() }.write(path)?;
+	}
 	let (verified, doc, text) = match verification {
 		Verification::Anchored { block, timestamp, submitter, suspect } => (
 			!(suspect && args.reject_suspect),
@@ -704,7 +726,10 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 		Verification::NotAnchored => (
 			false,
 			json!({ "result": "notAnchored" }),
-			format!("not verified: nothing is anchored at seq {seq} of stream {stream}"),
+			format!(
+				"not verified: nothing is anchored at seq {seq} of stream {stream} in a final block \
+				 (an anchor in block N is provable once block N + 1 is final)"
+			),
 		),
 		Verification::Mismatch => (
 			false,
@@ -717,6 +742,59 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 	};
 	let mut doc = doc;
 	doc["digest"] = json!(format!("{digest:?}"));
+	doc["verified"] = json!(verified);
+	if let Some(answer) = &answer {
+		doc["finalized"] = json!(answer.finalized);
+		doc["finalizedHash"] = json!(format!("{:?}", answer.finalized_hash));
+	}
+	if let Some(path) = &args.proof_out {
+		doc["proofOut"] = json!(answer.as_ref().map(|_| path.display().to_string()));
+	}
+	output::print(ctx.json, || text, doc);
+	Ok(if verified { 0 } else { EXIT_NO })
+}
+
+/// `verify --offline FILE --trusted-block HASH`: no node.
+fn verify_offline(ctx: &Ctx, args: &VerifyArgs, path: &Path) -> Result<u8, Error> {
+	let trusted = args
+		.trusted_block
+		.as_deref()
+		.ok_or_else(|| Error::Input("--offline needs --trusted-block HASH".into()))?;
+	let trusted = data::parse_h256(trusted)?;
+	let file = AnchorProofFile::read(path)?;
+	let digest = reading_digest(args)?;
+	let (seq, stream) = (file.reading.seq, file.anchor_proof.stream);
+	let digest_shown = digest.unwrap_or(file.reading.digest);
+	let (verified, doc, text) = match file.verify(&trusted, digest)? {
+		Ok(proven) => (
+			true,
+			json!({
+				"result": "anchored", "block": proven.block, "blockHash": format!("{:?}", proven.block_hash),
+				"timestamp": proven.record.timestamp, "time": time(proven.record.timestamp),
+				"submitter": keys::ss58(&proven.record.submitter), "finalized": proven.finalized,
+			}),
+			format!(
+				"verified offline: reading {seq} of stream {stream} anchored in block {} at {} by \
+				 {}, proven against trusted block {} ({trusted:?}); whether the key was reported \
+				 compromised then needs the chain (verify online)",
+				proven.block,
+				time(proven.record.timestamp),
+				keys::ss58(&proven.record.submitter),
+				proven.finalized,
+			),
+		),
+		Err(failure) => (
+			false,
+			json!({ "result": match failure {
+				OfflineFailure::BadProof(_) => "badProof",
+				OfflineFailure::OtherStream => "otherStream",
+				OfflineFailure::Mismatch => "mismatch",
+			}, "reason": failure.to_string() }),
+			format!("not verified: {failure}"),
+		),
+	};
+	let mut doc = doc;
+	doc["digest"] = json!(format!("{digest_shown:?}"));
 	doc["verified"] = json!(verified);
 	output::print(ctx.json, || text, doc);
 	Ok(if verified { 0 } else { EXIT_NO })

@@ -1,8 +1,9 @@
-//! Who may anchor, and extending a stream's hash chain.
+//! Who may anchor, extending a stream's hash chain, and committing to a block's anchors.
 
 use crate::*;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::BlockNumberFor;
+use polkadot_sdk::sp_io;
 
 impl<T: Config> Pallet<T> {
 	/// The device whose key `who` is.
@@ -46,7 +47,16 @@ impl<T: Config> Pallet<T> {
 		ensure!(count > 0, Error::<T>::EmptyBatch);
 		ensure!(count <= T::MaxBatchSize::get(), Error::<T>::BatchTooLarge);
 		ensure!(T::Registry::is_active(device_id), Error::<T>::DeviceNotActive);
-		let previous = Heads::<T>::get(device_id, stream).unwrap_or_default();
+		let previous = match Heads::<T>::get(device_id, stream) {
+			Some(head) => head,
+			None => {
+				ensure!(
+					StreamCount::<T>::get(device_id) < T::MaxStreamsPerDevice::get(),
+					Error::<T>::TooManyStreams
+				);
+				AnchorHead::default()
+			},
+		};
 		ensure!(first_seq > previous.seq, Error::<T>::StaleSequence);
 		// `first_seq > previous.seq`, so the subtraction cannot underflow.
 		let skipped = first_seq.saturating_sub(previous.seq).saturating_sub(1);
@@ -81,7 +91,21 @@ impl<T: Config> Pallet<T> {
 			Self::use_free_anchor(&device_id);
 		}
 
-		let block = frame_system::Pallet::<T>::block_number();
+		let record = AnchorRecordOf::<T> {
+			device_id,
+			stream,
+			seq: first_seq,
+			kind,
+			digest,
+			submitter: submitter.clone(),
+			timestamp: T::Time::now(),
+			uri,
+		};
+		BlockAnchors::<T>::try_append(record).map_err(|_| Error::<T>::BlockAnchorsFull)?;
+
+		if previous.count == 0 {
+			StreamCount::<T>::mutate(device_id, |streams| *streams = streams.saturating_add(1));
+		}
 		let head = next_head(&previous.head, first_seq, &digest);
 		Heads::<T>::insert(
 			device_id,
@@ -90,18 +114,7 @@ impl<T: Config> Pallet<T> {
 				seq: last_seq,
 				head,
 				count: previous.count.saturating_add(1),
-				last_block: block,
-			},
-		);
-		Anchors::<T>::insert(
-			(device_id, stream, first_seq),
-			AnchorRecord::<T> {
-				kind,
-				digest,
-				block,
-				timestamp: T::Time::now(),
-				submitter: submitter.clone(),
-				uri,
+				last_block: frame_system::Pallet::<T>::block_number(),
 			},
 		);
 
@@ -115,5 +128,30 @@ impl<T: Config> Pallet<T> {
 			head,
 		});
 		Ok(())
+	}
+
+	/// `on_finalize`: commits to the block's anchors for the next MMR leaf. The records stay in
+	/// [`BlockAnchors`] until the next block moves them to the off-chain index.
+	pub(crate) fn commit_block_anchors() {
+		let records = BlockAnchors::<T>::get();
+		if records.is_empty() {
+			BlockCommitment::<T>::kill();
+		} else {
+			// At most `MaxAnchorsPerBlock` records, a `u32`.
+			let count = records.len() as u32;
+			BlockCommitment::<T>::put((block_anchors_root(&records), count));
+		}
+	}
+
+	/// `on_initialize`: moves the previous block's records to the off-chain index under its
+	/// hash, the key nodes serve proofs from.
+	pub(crate) fn index_parent_anchors() -> Weight {
+		let records = BlockAnchors::<T>::take();
+		if !records.is_empty() {
+			let parent = frame_system::Pallet::<T>::parent_hash();
+			let key = block_anchors_key(&parent);
+			sp_io::offchain_index::set(&key, &records.encode());
+		}
+		T::WeightInfo::on_initialize()
 	}
 }

@@ -1,57 +1,45 @@
-//! Answers to "is this reading anchored?" (the `AnchorsApi` runtime API).
+//! Answers to "is this anchored?" (the `AnchorsApi` runtime API).
 
 use crate::*;
 use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::UniqueSaturatedInto;
+
+/// An anchor proof as the runtime API takes it.
+pub type AnchorProofOf<T> = AnchorProof<<T as frame_system::Config>::AccountId, MomentOf<T>>;
 
 impl<T: Config> Pallet<T> {
-	/// What the chain says about reading `seq` of `stream` of `device_id` with `digest`.
-	///
-	/// A reading anchored alone is checked against its record; a reading in a batch needs the
-	/// Merkle `proof`, whose `leaf_index` locates the batch (anchored under
-	/// `seq - leaf_index`). `suspect` is set when the anchor's block falls in a period the
-	/// device's key was reported compromised.
-	pub fn verify_reading(
-		device_id: DeviceId,
-		stream: StreamId,
-		seq: Seq,
-		digest: H256,
-		proof: Option<MerkleProof>,
-	) -> Verification<T::AccountId, BlockNumberFor<T>, MomentOf<T>> {
-		let key_seq = match &proof {
-			None => seq,
-			Some(proof) => match seq.checked_sub(Seq::from(proof.leaf_index)) {
-				Some(first_seq) => first_seq,
-				None => return Verification::NotAnchored,
-			},
-		};
-		let Some(record) = Anchors::<T>::get((device_id, stream, key_seq)) else {
-			return Verification::NotAnchored;
-		};
-		let matches = match (record.kind, proof) {
-			(AnchorKind::Reading, None) => record.digest == digest,
-			(AnchorKind::Batch { count }, Some(proof)) => {
-				proof.number_of_leaves == count && proof.verify(&record.digest, seq, &digest)
-			},
-			_ => false,
-		};
-		if !matches {
-			return Verification::Mismatch;
-		}
-		Verification::Anchored {
-			block: record.block,
-			timestamp: record.timestamp,
-			suspect: T::Registry::is_suspect(&device_id, record.block),
-			submitter: record.submitter,
-		}
+	/// Checks `proof` against `trusted_block`, the hash of a finalized block the caller trusts
+	/// ([`AnchorProof::verify`]; stateless).
+	pub fn verify_anchor_proof(
+		proof: AnchorProofOf<T>,
+		trusted_block: H256,
+	) -> Result<ProvenAnchor<T::AccountId, MomentOf<T>>, AnchorProofError> {
+		proof.verify(&trusted_block)
 	}
 
-	/// The anchor recorded under `seq` of `stream` of `device_id`.
-	pub fn anchor_record(
-		device_id: DeviceId,
-		stream: StreamId,
+	/// What `proof` says about reading `seq` with `digest` (and its `batch_proof` if it was
+	/// batched): `Anchored`, with `suspect` set when the anchor's block falls in a period the
+	/// device's key was reported compromised, or `Mismatch` when the proven anchor is not this
+	/// reading.
+	pub fn verify_reading(
+		proof: AnchorProofOf<T>,
+		trusted_block: H256,
 		seq: Seq,
-	) -> Option<AnchorRecord<T>> {
-		Anchors::<T>::get((device_id, stream, seq))
+		digest: H256,
+		batch_proof: Option<MerkleProof>,
+	) -> Result<Verification<T::AccountId, BlockNumberFor<T>, MomentOf<T>>, AnchorProofError> {
+		let proven = proof.verify(&trusted_block)?;
+		let record = proven.record;
+		if !record.proves(seq, &digest, batch_proof.as_ref()) {
+			return Ok(Verification::Mismatch);
+		}
+		let block: BlockNumberFor<T> = proven.block.into();
+		Ok(Verification::Anchored {
+			block,
+			timestamp: record.timestamp,
+			suspect: T::Registry::is_suspect(&record.device_id, block),
+			submitter: record.submitter,
+		})
 	}
 
 	/// The head of `stream` of `device_id`, if anything was anchored on it.
@@ -60,5 +48,18 @@ impl<T: Config> Pallet<T> {
 		stream: StreamId,
 	) -> Option<AnchorHead<BlockNumberFor<T>>> {
 		Heads::<T>::get(device_id, stream)
+	}
+
+	/// The MMR leaf of the previous block (see the pallet docs): its number and hash, and the
+	/// commitment to its anchors.
+	pub fn parent_leaf() -> iotchain_primitives::BlockAnchors {
+		let now: u32 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
+		let (root, count) = BlockCommitment::<T>::get().unwrap_or_default();
+		iotchain_primitives::BlockAnchors {
+			block: now.saturating_sub(1),
+			block_hash: frame_system::Pallet::<T>::parent_hash(),
+			root,
+			count,
+		}
 	}
 }

@@ -1,0 +1,164 @@
+//! Anchor proofs on the client side: fetched from a node, checked here with the same function
+//! the runtime runs ([`iotchain_primitives::AnchorProof::verify`]), saved to a file and checked
+//! again later with no node at all.
+//!
+//! What is trusted: only the hash of one finalized block. Online, it is the connected node's
+//! last finalized block (your own node); offline, the `--trusted-block` the caller got from a
+//! source it trusts (its node, Polkadot.js, a light client). The proof itself comes from
+//! whichever node served it and is never trusted.
+
+use crate::Error;
+use codec::Decode;
+use iotchain_primitives::{AnchorProofError, BlockNumber, MerkleProof, Seq, StreamId};
+use polkadot_sdk::sp_core::{Bytes, H256};
+use serde::{Deserialize, Serialize};
+use std::{fs, path::Path};
+use subxt::utils::AccountId32;
+
+/// An anchor proof, as the runtime and `iotchain-primitives` check it.
+pub type AnchorProof = iotchain_primitives::AnchorProof<AccountId32, u64>;
+
+/// An anchor proven against a trusted block.
+pub type ProvenAnchor = iotchain_primitives::ProvenAnchor<AccountId32, u64>;
+
+/// What the chain says about a reading.
+pub type Verification = iotchain_primitives::Verification<AccountId32, u32, u64>;
+
+/// The answer of the node's `iotchain_anchorProof`: the anchor, readable, and the SCALE-encoded
+/// [`AnchorProof`] verifiers check (the readable fields are not checked: the proof is).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorProofAnswer {
+	pub device: H256,
+	pub stream: StreamId,
+	/// The anchor's sequence number (a batch's first).
+	pub seq: Seq,
+	/// The anchor as the node shows it (count, batch, digest, block, timestamp, submitter, uri).
+	pub anchor: serde_json::Value,
+	pub block_hash: H256,
+	/// The finalized block the proof is against.
+	pub finalized: BlockNumber,
+	pub finalized_hash: H256,
+	/// The SCALE-encoded [`AnchorProof`].
+	pub proof: Bytes,
+}
+
+impl AnchorProofAnswer {
+	/// The proof itself.
+	pub fn decode(&self) -> Result<AnchorProof, Error> {
+		AnchorProof::decode(&mut &self.proof[..])
+			.map_err(|e| Error::Input(format!("the anchor proof does not decode: {e}")))
+	}
+}
+
+/// The reading a proof file is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReadingClaim {
+	/// The reading's own sequence number.
+	pub seq: Seq,
+	/// Its digest.
+	pub digest: H256,
+	/// Its Merkle proof in its batch, if it was batched.
+	pub batch_proof: Option<BatchProofJson>,
+}
+
+/// A reading's Merkle proof in its batch, as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BatchProofJson {
+	pub leaf_index: u32,
+	pub number_of_leaves: u32,
+	pub items: Vec<H256>,
+}
+
+impl BatchProofJson {
+	/// The proof as the runtime takes it, if it is not longer than any proof can be.
+	pub fn to_proof(&self) -> Result<MerkleProof, Error> {
+		Ok(MerkleProof {
+			leaf_index: self.leaf_index,
+			number_of_leaves: self.number_of_leaves,
+			items: self.items.clone().try_into().map_err(|_| {
+				Error::Input(format!(
+					"a batch proof holds at most {} hashes",
+					iotchain_primitives::MAX_MERKLE_PROOF_ITEMS
+				))
+			})?,
+		})
+	}
+}
+
+impl From<&MerkleProof> for BatchProofJson {
+	fn from(proof: &MerkleProof) -> Self {
+		Self {
+			leaf_index: proof.leaf_index,
+			number_of_leaves: proof.number_of_leaves,
+			items: proof.items.to_vec(),
+		}
+	}
+}
+
+/// What `iotctl verify --proof-out` writes and `iotctl verify --offline` reads: a reading and
+/// the proof of the anchor that holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnchorProofFile {
+	pub reading: ReadingClaim,
+	pub anchor_proof: AnchorProofAnswer,
+}
+
+/// Why a reading is not verified offline.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OfflineFailure {
+	/// The proof does not hold: it was tampered with, or is against another block.
+	#[error("the proof does not hold: {0:?}")]
+	BadProof(AnchorProofError),
+	/// The proof holds, for an anchor of another device or stream than the file says.
+	#[error("the proof is for another device or stream")]
+	OtherStream,
+	/// The proof holds, but the anchor is not this reading (other data, or a bad batch proof).
+	#[error("the anchor holds another fingerprint: the data was modified")]
+	Mismatch,
+}
+
+impl AnchorProofFile {
+	/// Reads a proof file.
+	pub fn read(path: &Path) -> Result<Self, Error> {
+		let what = |e: String| Error::Input(format!("anchor proof file {}: {e}", path.display()));
+		let text = fs::read_to_string(path).map_err(|e| what(e.to_string()))?;
+		serde_json::from_str(&text).map_err(|e| what(e.to_string()))
+	}
+
+	/// Writes the proof file.
+	pub fn write(&self, path: &Path) -> Result<(), Error> {
+		let json = serde_json::to_string_pretty(self).map_err(|e| Error::Input(e.to_string()))?;
+		fs::write(path, json + "\n")
+			.map_err(|e| Error::Input(format!("anchor proof file {}: {e}", path.display())))
+	}
+
+	/// Checks, with no node, that the reading (with `digest`, default the file's) is the one
+	/// anchored, and the anchor is in the chain whose finalized block `trusted_block` is.
+	pub fn verify(
+		&self,
+		trusted_block: &H256,
+		digest: Option<H256>,
+	) -> Result<Result<ProvenAnchor, OfflineFailure>, Error> {
+		let proof = self.anchor_proof.decode()?;
+		let batch_proof = self.reading.batch_proof.as_ref().map(BatchProofJson::to_proof);
+		let batch_proof = batch_proof.transpose()?;
+		let proven = match proof.verify(trusted_block) {
+			Ok(proven) => proven,
+			Err(e) => return Ok(Err(OfflineFailure::BadProof(e))),
+		};
+		let record = &proven.record;
+		if record.device_id != self.anchor_proof.device || record.stream != self.anchor_proof.stream
+		{
+			return Ok(Err(OfflineFailure::OtherStream));
+		}
+		let digest = digest.unwrap_or(self.reading.digest);
+		if !record.proves(self.reading.seq, &digest, batch_proof.as_ref()) {
+			return Ok(Err(OfflineFailure::Mismatch));
+		}
+		Ok(Ok(proven))
+	}
+}
