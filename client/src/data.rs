@@ -7,7 +7,7 @@
 use crate::Error;
 use iotchain_primitives::{merkle_proof, merkle_root, DeviceId, MerkleProof, Seq, StreamId};
 use polkadot_sdk::{sp_core::H256, sp_crypto_hashing::blake2_256};
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::{fs, path::Path};
 
 /// The fingerprint of a reading: blake2-256 of its bytes.
@@ -79,17 +79,27 @@ impl ProofFile {
 
 	/// Reads a proof file.
 	pub fn read(path: &Path) -> Result<Self, Error> {
-		let what = |e: String| Error::Input(format!("proof file {}: {e}", path.display()));
-		let text = fs::read_to_string(path).map_err(|e| what(e.to_string()))?;
-		serde_json::from_str(&text).map_err(|e| what(e.to_string()))
+		read_json(path, "proof file")
 	}
 
 	/// Writes the proof file.
 	pub fn write(&self, path: &Path) -> Result<(), Error> {
-		let json = serde_json::to_string_pretty(self).map_err(|e| Error::Input(e.to_string()))?;
-		fs::write(path, json + "\n")
-			.map_err(|e| Error::Input(format!("proof file {}: {e}", path.display())))
+		write_json(self, path, "proof file")
 	}
+}
+
+/// Reads the JSON file `path` (a `what`, for the error message).
+pub(crate) fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
+	let error = |e: String| Error::Input(format!("{what} {}: {e}", path.display()));
+	let text = fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+	serde_json::from_str(&text).map_err(|e| error(e.to_string()))
+}
+
+/// Writes `value` as pretty JSON to `path` (a `what`, for the error message).
+pub(crate) fn write_json<T: Serialize>(value: &T, path: &Path, what: &str) -> Result<(), Error> {
+	let json = serde_json::to_string_pretty(value).map_err(|e| Error::Input(e.to_string()))?;
+	fs::write(path, json + "\n")
+		.map_err(|e| Error::Input(format!("{what} {}: {e}", path.display())))
 }
 
 /// One reading of a batch: where it came from and its digest.

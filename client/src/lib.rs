@@ -3,7 +3,10 @@
 //! - [`keys`]: device and owner keys (sr25519, ed25519, ecdsa) and key files;
 //! - [`data`]: fingerprints of readings, device ids, Merkle batches and proof files;
 //! - [`state`]: the per-stream sequence state a device keeps between restarts;
-//! - [`chain`]: the connection: signed, typed transactions, runtime API queries, events.
+//! - [`chain`]: the connection: signed, typed transactions, runtime API queries, events, and
+//!   readings verified from the proofs of their anchors;
+//! - [`proof`]: anchor proofs: fetched, checked against a trusted finalized block, saved and
+//!   checked again offline.
 //!
 //! The proof payloads, the hash chain and the Merkle tree come from `iotchain-primitives`, the
 //! crate the runtime uses, so the client computes exactly what the chain checks. The typed

@@ -7,12 +7,12 @@
 //! source it trusts (its node, Polkadot.js, a light client). The proof itself comes from
 //! whichever node served it and is never trusted.
 
-use crate::Error;
+use crate::{data, Error};
 use codec::Decode;
 use iotchain_primitives::{AnchorProofError, BlockNumber, MerkleProof, Seq, StreamId};
 use polkadot_sdk::sp_core::{Bytes, H256};
 use serde::{Deserialize, Serialize};
-use std::{fs, path::Path};
+use std::path::Path;
 use subxt::utils::AccountId32;
 
 /// An anchor proof, as the runtime and `iotchain-primitives` check it.
@@ -122,18 +122,14 @@ pub enum OfflineFailure {
 }
 
 impl AnchorProofFile {
-	/// Reads a proof file.
+	/// Reads an anchor proof file.
 	pub fn read(path: &Path) -> Result<Self, Error> {
-		let what = |e: String| Error::Input(format!("anchor proof file {}: {e}", path.display()));
-		let text = fs::read_to_string(path).map_err(|e| what(e.to_string()))?;
-		serde_json::from_str(&text).map_err(|e| what(e.to_string()))
+		data::read_json(path, "anchor proof file")
 	}
 
-	/// Writes the proof file.
+	/// Writes the anchor proof file.
 	pub fn write(&self, path: &Path) -> Result<(), Error> {
-		let json = serde_json::to_string_pretty(self).map_err(|e| Error::Input(e.to_string()))?;
-		fs::write(path, json + "\n")
-			.map_err(|e| Error::Input(format!("anchor proof file {}: {e}", path.display())))
+		data::write_json(self, path, "anchor proof file")
 	}
 
 	/// Checks, with no node, that the reading (with `digest`, default the file's) is the one

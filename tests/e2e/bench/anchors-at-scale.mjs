@@ -92,6 +92,23 @@ const anchored = async (at) => {
 const bestNumber = async () => (await api.rpc.chain.getHeader()).number.toNumber();
 const untilBlock = async (number) => { while (await bestNumber() < number) await sleep(300); };
 
+/**
+ * Waits for a best block without anchors: the state between blocks, without the previous
+ * block's records (kept until this block moved them off-chain) and events.
+ */
+async function untilQuiet() {
+  for (;;) {
+    const header = await api.rpc.chain.getHeader();
+    const number = header.number.toNumber();
+    if (number > 1 && (await anchored(header.hash)) === (await anchored(header.parentHash))) {
+      const previous = await api.rpc.chain.getBlockHash(number - 1);
+      const before = await api.rpc.chain.getBlockHash(number - 2);
+      if ((await anchored(previous)) === (await anchored(before))) return;
+    }
+    await untilBlock(number + 1);
+  }
+}
+
 /** Keeps the pool holding about `ahead` anchors more than the chain has, until `target`. */
 async function fillTo(target, ahead = 20_000) {
   for (;;) {
@@ -171,9 +188,11 @@ try {
   for (const checkpoint of CHECKPOINTS) {
     await fillTo(checkpoint);
     while ((await api.rpc.author.pendingExtrinsics()).length > 0) await sleep(1000);
+    await untilQuiet();
+    const count = await anchored();
     const state = await stateSize();
     const speed = await throughput();
-    const result = { anchors: await anchored(), state, speed };
+    const result = { anchors: count, state, speed };
     results.push(result);
     console.log(`\n== ${result.anchors} anchors (block ${state.block}) ==`);
     console.log(`state: ${state.keys} keys, ${state.bytes} bytes (keys + values); database ${state.databaseBytes} bytes`);
