@@ -215,6 +215,16 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.equal(good.code, 0, good.stderr);
     assert.equal(good.json.result, 'anchored');
     assert.equal(good.json.suspect, false);
+    // Saved with its batch proof, the reading verifies offline too.
+    const saved = await iotctl('--json', 'verify', '--proof', proof, '--file', join('batch', 'r042.json'),
+      '--proof-out', 'r042.anchor.json');
+    assert.equal(saved.code, 0, saved.stderr);
+    const offline = (...args) => iotctl('--url', 'ws://127.0.0.1:1', '--json', 'verify',
+      '--offline', 'r042.anchor.json', '--trusted-block', saved.json.finalizedHash, ...args);
+    assert.equal((await offline()).json.result, 'anchored');
+    const swapped = await offline('--file', join('batch', 'r043.json'));
+    assert.equal(swapped.code, 1);
+    assert.equal(swapped.json.result, 'mismatch');
     const bad = await iotctl('verify', '--proof', proof, '--file', join('batch', 'r043.json'));
     assert.equal(bad.code, 1, 'another reading does not match the proof');
     const other = await iotctl('verify', '--proof', proof, '--seq', '47', '--file', join('batch', 'r042.json'));
