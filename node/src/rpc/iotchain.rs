@@ -427,15 +427,15 @@ where
 	C::Api: MmrApi<Block, H256, BlockNumber>,
 	S: OffchainStorage + Clone + 'static,
 {
-	/// The anchor under `seq` of `stream` of `device` and its block, if it is final at
-	/// `finalized`.
+	/// The anchor under `seq` of `stream` of `device`, if it is final at `finalized`: its block,
+	/// the block's records and its index among them.
 	fn final_anchor(
 		&self,
 		device: &H256,
 		stream: StreamId,
 		seq: Seq,
 		finalized: BlockNumber,
-	) -> RpcResult<Option<(Record, BlockNumber, Hash, Vec<Record>)>> {
+	) -> RpcResult<Option<(BlockNumber, Vec<Record>, usize)>> {
 		let (index, _) = self.anchors.as_ref().ok_or_else(|| unavailable(NO_STORAGE))?;
 		let Some(block) = index.block_of(device, stream, seq) else { return Ok(None) };
 		// Block `N`'s anchors are in the MMR leaf of block `N + 1`.
@@ -444,12 +444,11 @@ where
 		}
 		let hash = self.client.hash(block).ok().flatten().ok_or_else(|| unavailable(PRUNED))?;
 		let records = index.records(&hash).ok_or_else(|| unavailable(PRUNED))?;
-		let record = records
+		let position = records
 			.iter()
-			.find(|r| r.device_id == *device && r.stream == stream && r.seq == seq)
-			.cloned()
+			.position(|r| r.device_id == *device && r.stream == stream && r.seq == seq)
 			.ok_or_else(|| unavailable("the index and the block's records disagree"))?;
-		Ok(Some((record, block, hash, records)))
+		Ok(Some((block, records, position)))
 	}
 
 	/// The proof of the anchor under `seq` of `stream` of `device` against `finalized`.
@@ -460,14 +459,15 @@ where
 		seq: Seq,
 		(finalized, finalized_hash): (BlockNumber, Hash),
 	) -> RpcResult<Option<(AnchorProof<AccountId, u64>, BlockNumber)>> {
-		let Some((record, block, _, records)) =
+		let Some((block, mut records, position)) =
 			self.final_anchor(device, stream, seq, finalized)?
 		else {
 			return Ok(None);
 		};
-		let position = records.iter().position(|r| *r == record).unwrap_or_default();
+		// A block holds at most `MaxAnchorsPerBlock` records: the position fits a `u32`.
 		let block_proof = block_anchors_proof(&records, position as u32)
 			.ok_or_else(|| unavailable("the record is not in its block"))?;
+		let record = records.swap_remove(position);
 
 		let (_, offchain_db) = self.anchors.as_ref().ok_or_else(|| unavailable(NO_STORAGE))?;
 		let mut api = self.client.runtime_api();
@@ -565,7 +565,9 @@ where
 	) -> RpcResult<Option<AnchorJson>> {
 		let finalized = self.client.info().finalized_number;
 		let anchor = self.final_anchor(&device_id, stream, reading_seq, finalized)?;
-		Ok(anchor.map(|(record, block, _, _)| AnchorJson::new(record, block)))
+		Ok(anchor.map(|(block, mut records, position)| {
+			AnchorJson::new(records.swap_remove(position), block)
+		}))
 	}
 
 	fn anchor_proof(
