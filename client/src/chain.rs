@@ -10,8 +10,8 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use iotchain_primitives::{
-	AnchorHead, AnchorProofError, DeviceId, MerkleProof, Permission, RegistrationPayload,
-	RotationPayload, Seq, StreamId,
+	anchor_seq_of, AnchorHead, AnchorProofError, DeviceId, MerkleProof, Permission,
+	RegistrationPayload, RotationPayload, Seq, StreamId,
 };
 use polkadot_sdk::sp_core::H256;
 use serde::Serialize;
@@ -340,9 +340,7 @@ impl Client {
 		digest: H256,
 		batch_proof: Option<MerkleProof>,
 	) -> Result<(Verification, Option<AnchorProofAnswer>), Error> {
-		let Some(anchor_seq) =
-			seq.checked_sub(batch_proof.as_ref().map_or(0, |p| p.leaf_index.into()))
-		else {
+		let Some(anchor_seq) = anchor_seq_of(seq, batch_proof.as_ref()) else {
 			return Ok((Verification::NotAnchored, None));
 		};
 		let Some(answer) = self.anchor_proof(device_id, stream, anchor_seq).await? else {

@@ -173,12 +173,12 @@ impl<AccountId, Moment, Uri> AnchorRecord<AccountId, Moment, Uri> {
 			_ => false,
 		}
 	}
+}
 
-	/// The sequence number of the anchor that covers reading `seq`, given the reading's batch
-	/// `proof` if it was batched.
-	pub fn anchor_seq(seq: Seq, proof: Option<&MerkleProof>) -> Option<Seq> {
-		seq.checked_sub(proof.map_or(0, |proof| Seq::from(proof.leaf_index)))
-	}
+/// The sequence number of the anchor that covers reading `seq`, given the reading's batch
+/// `proof` if it was batched (a batch is anchored under its first `seq`).
+pub fn anchor_seq_of(seq: Seq, proof: Option<&MerkleProof>) -> Option<Seq> {
+	seq.checked_sub(proof.map_or(0, |proof| Seq::from(proof.leaf_index)))
 }
 
 /// The head of a device's stream.
@@ -313,7 +313,7 @@ mod tests {
 			let seq = 2 + index as u64;
 			let proof = merkle_proof(2, &d, index).unwrap();
 			assert!(batch.proves(seq, &d[index as usize], Some(&proof)));
-			assert_eq!(AnchorRecord::<u64, u64, Vec<u8>>::anchor_seq(seq, Some(&proof)), Some(2));
+			assert_eq!(anchor_seq_of(seq, Some(&proof)), Some(2));
 			// Another reading, the proof of another batch, or no proof: refused.
 			assert!(!batch.proves(seq, &H256::repeat_byte(9), Some(&proof)));
 			assert!(!batch.proves(seq, &d[index as usize], None));

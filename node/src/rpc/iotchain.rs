@@ -13,9 +13,9 @@ use std::sync::Arc;
 use crate::anchor_index::{AnchorIndex, Record};
 use codec::Encode;
 use iotchain_primitives::{
-	block_anchors_proof, mmr_root_key, AccessApi, AnchorKind, AnchorProof, AnchorsApi,
-	BlockAnchors, DeviceStatus, DevicesApi, MerkleProof, MmrProof, Permission, Seq, StreamId,
-	SuspendedBy, TrieNode, Verification, MAX_MERKLE_PROOF_ITEMS,
+	anchor_seq_of, block_anchors_proof, mmr_root_key, AccessApi, AnchorKind, AnchorProof,
+	AnchorsApi, BlockAnchors, DeviceStatus, DevicesApi, MerkleProof, MmrProof, Permission, Seq,
+	StreamId, SuspendedBy, TrieNode, Verification, MAX_MERKLE_PROOF_ITEMS,
 };
 use iotchain_runtime::{opaque::Block, AccountId, BlockNumber, Runtime};
 use jsonrpsee::{
@@ -620,7 +620,7 @@ where
 			})
 			.transpose()?;
 		let finalized = self.finalized(at)?;
-		let Some(anchor_seq) = Record::anchor_seq(reading_seq, batch_proof.as_ref()) else {
+		let Some(anchor_seq) = anchor_seq_of(reading_seq, batch_proof.as_ref()) else {
 			return Ok(VerificationJson::NotAnchored);
 		};
 		let Some((proof, _)) = self.build_proof(&device_id, stream, anchor_seq, finalized)? else {
