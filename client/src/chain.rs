@@ -2,7 +2,7 @@
 //! ([`crate::runtime`]), the runtime APIs the node's `iotchain_*` RPC methods also serve, and
 //! events.
 
-use crate::proof::{AnchorProofAnswer, Verification};
+use crate::proof::{self, AnchorProofView, Verification};
 use crate::{
 	keys::Key,
 	runtime::{self, runtime_types},
@@ -10,8 +10,9 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use iotchain_primitives::{
-	anchor_seq_of, AnchorHead, AnchorProofError, DeviceId, MerkleProof, Permission,
-	RegistrationPayload, RotationPayload, Seq, StreamId,
+	anchor_seq_of, device_id_of, json::AccessView, AnchorHead, AnchorProofError, DeviceId,
+	DeviceStatus, MerkleProof, Permission, RegistrationPayload, RotationPayload, Seq, StreamId,
+	SuspendedBy,
 };
 use polkadot_sdk::sp_core::H256;
 use serde::Serialize;
@@ -36,6 +37,51 @@ pub type DeviceInfo = runtime_types::pallet_devices::types::DeviceInfo;
 
 /// A grant as the runtime's `AccessApi` returns it.
 pub type Grant = runtime_types::pallet_access::types::Grant;
+
+/// A device's descriptive metadata; each field at most the runtime's `StringLimit` bytes of
+/// UTF-8, and every byte counts towards the registration deposit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeviceMetadata {
+	/// The model.
+	pub model: String,
+	/// The manufacturer.
+	pub manufacturer: String,
+	/// The serial number.
+	pub serial: String,
+	/// A label of the owner's choosing.
+	pub label: String,
+}
+
+impl DeviceMetadata {
+	/// The metadata as the registry's call takes it; each field at most `max` bytes.
+	fn bounded(
+		&self,
+		max: u32,
+	) -> Result<runtime_types::pallet_devices::types::DeviceMetadata, Error> {
+		use runtime_types::bounded_collections::bounded_vec::BoundedVec;
+		let field = |name: &str, text: &str| {
+			if text.len() > max as usize {
+				return Err(Error::Input(format!(
+					"{name} is {} bytes long; at most {max} are allowed",
+					text.len()
+				)));
+			}
+			Ok(BoundedVec(text.as_bytes().to_vec()))
+		};
+		Ok(runtime_types::pallet_devices::types::DeviceMetadata {
+			model: field("the model", &self.model)?,
+			manufacturer: field("the manufacturer", &self.manufacturer)?,
+			serial: field("the serial", &self.serial)?,
+			label: field("the label", &self.label)?,
+		})
+	}
+}
+
+/// A device, as the node's RPC and `iotctl --json` show it.
+pub type DeviceView = iotchain_primitives::json::DeviceView<AccountId32>;
+
+/// A grant, as the node's RPC and `iotctl --json` show it.
+pub type GrantView = iotchain_primitives::json::GrantView<AccountId32>;
 
 /// A signature as the registry's calls take it (the runtime's `MultiSignature`).
 pub type DeviceSignature = runtime_types::sp_runtime::MultiSignature;
@@ -248,6 +294,44 @@ impl Client {
 		device_signature(device_key.sign_bytes(&payload.signing_bytes()))
 	}
 
+	/// Registers the device whose key is `device_key` to `owner` (who signs and pays the
+	/// deposit), with its proof of possession; the metadata is checked against the runtime's
+	/// `StringLimit` first. Returns the device's id.
+	pub async fn register_device(
+		&self,
+		owner: &Key,
+		device_key: &Key,
+		metadata: &DeviceMetadata,
+		firmware: Option<H256>,
+		wait: Wait,
+	) -> Result<(DeviceId, Outcome), Error> {
+		let max = self.constant(runtime::constants().devices().string_limit()).await?;
+		let metadata = metadata.bounded(max)?;
+		let proof = self.registration_proof(&owner.account_id(), device_key);
+		let call =
+			runtime::tx().devices().register(device_key.account_id(), proof, metadata, firmware);
+		let outcome = self.submit(&call, owner, wait).await?;
+		Ok((device_id_of(&device_key.account_id().0), outcome))
+	}
+
+	/// Replaces the key of `device_id` with `new_key` (signed by `signer`, its owner or a
+	/// manager), with the new key's proof of possession.
+	pub async fn rotate_device_key(
+		&self,
+		signer: &Key,
+		device_id: DeviceId,
+		new_key: &Key,
+		wait: Wait,
+	) -> Result<Outcome, Error> {
+		let info = self
+			.device(device_id)
+			.await?
+			.ok_or_else(|| Error::Input(format!("no device is registered under {device_id:?}")))?;
+		let proof = self.rotation_proof(device_id, &info.key, new_key);
+		let call = runtime::tx().devices().rotate_key(device_id, new_key.account_id(), proof);
+		self.submit(&call, signer, wait).await
+	}
+
 	/// The proof `new_key` makes for replacing `old_key` of `device_id` on this chain.
 	pub fn rotation_proof(
 		&self,
@@ -274,6 +358,28 @@ impl Client {
 	/// A device's record.
 	pub async fn device(&self, device_id: DeviceId) -> Result<Option<DeviceInfo>, Error> {
 		self.call(runtime::runtime_apis().devices_api().device(device_id)).await
+	}
+
+	/// A device's JSON view, as the node's `iotchain_device` gives it (read at this client's
+	/// [`View`]).
+	pub async fn device_view(&self, device_id: DeviceId) -> Result<Option<DeviceView>, Error> {
+		let at = self.at(self.view).await?.block_hash();
+		self.raw.request("iotchain_device", rpc_params![device_id, at]).await.map_err(Error::node)
+	}
+
+	/// Up to `limit` grants on a device after grantee `start_after`, as the node's
+	/// `iotchain_grantsOf` gives them.
+	pub async fn grants_of(
+		&self,
+		device_id: DeviceId,
+		start_after: Option<&AccountId32>,
+		limit: Option<u32>,
+	) -> Result<Vec<GrantView>, Error> {
+		let at = self.at(self.view).await?.block_hash();
+		self.raw
+			.request("iotchain_grantsOf", rpc_params![device_id, start_after, limit, at])
+			.await
+			.map_err(Error::node)
 	}
 
 	/// The device whose current key is `key`.
@@ -320,7 +426,7 @@ impl Client {
 		device_id: DeviceId,
 		stream: StreamId,
 		seq: Seq,
-	) -> Result<Option<AnchorProofAnswer>, Error> {
+	) -> Result<Option<AnchorProofView>, Error> {
 		self.raw
 			.request("iotchain_anchorProof", rpc_params![device_id, stream, seq])
 			.await
@@ -339,14 +445,14 @@ impl Client {
 		seq: Seq,
 		digest: H256,
 		batch_proof: Option<MerkleProof>,
-	) -> Result<(Verification, Option<AnchorProofAnswer>), Error> {
+	) -> Result<(Verification, Option<AnchorProofView>), Error> {
 		let Some(anchor_seq) = anchor_seq_of(seq, batch_proof.as_ref()) else {
 			return Ok((Verification::NotAnchored, None));
 		};
 		let Some(answer) = self.anchor_proof(device_id, stream, anchor_seq).await? else {
 			return Ok((Verification::NotAnchored, None));
 		};
-		let proof = answer.decode()?;
+		let proof = proof::decode(&answer)?;
 		let trusted = answer.finalized_hash;
 		let canonical = self
 			.rpc
@@ -379,17 +485,25 @@ impl Client {
 		who: &AccountId32,
 		stream: StreamId,
 		permission: Permission,
-	) -> Result<runtime_types::iotchain_primitives::access::AccessDecision<u32>, Error> {
+	) -> Result<AccessView, Error> {
 		use runtime_types::iotchain_primitives::traits::Permission as P;
 		let permission = match permission {
 			Permission::Read => P::Read,
 			Permission::Write => P::Write,
 			Permission::Manage => P::Manage,
 		};
-		self.call(
-			runtime::runtime_apis().access_api().check_access(device_id, *who, stream, permission),
-		)
-		.await
+		let decision = self
+			.call(
+				runtime::runtime_apis()
+					.access_api()
+					.check_access(device_id, *who, stream, permission),
+			)
+			.await?;
+		Ok(AccessView {
+			allowed: decision.allowed,
+			expires_at: decision.expires_at,
+			grantee_key: decision.grantee_key.map(H256),
+		})
 	}
 
 	/// A pallet constant, e.g. `runtime::constants().anchors().max_batch_size()`.
@@ -400,16 +514,19 @@ impl Client {
 		self.at(self.view).await?.constants().entry(address).map_err(Error::node)
 	}
 
-	/// Follows finalized blocks from the current one, calling `on_block` with each block's
+	/// Follows finalized blocks from the current one: calls `on_start` with its number once
+	/// subscribed (every event from there on will be seen), then `on_block` with each block's
 	/// number and the events of iotchain's pallets (`Devices`, `Anchors`, `Access`) until it
 	/// returns `false`.
 	pub async fn watch(
 		&self,
+		on_start: impl FnOnce(u64),
 		mut on_block: impl FnMut(u64, Vec<EventRecord>) -> bool,
 	) -> Result<(), Error> {
 		// The stream starts with a few recently finalized blocks; follow from the current one.
 		let from = self.at(View::Finalized).await?.block_number();
 		let mut blocks = self.api.stream_blocks().await.map_err(Error::node)?;
+		on_start(from);
 		while let Some(block) = blocks.next().await {
 			let block = block.map_err(Error::node)?;
 			if block.number() < from {
@@ -431,6 +548,25 @@ impl Client {
 			}
 		}
 		Err(Error::Node("the node closed the stream of finalized blocks".into()))
+	}
+}
+
+/// A device status as generated by subxt, as `iotchain-primitives` defines it.
+pub(crate) fn device_status(
+	status: &runtime_types::iotchain_primitives::device::DeviceStatus<u32>,
+) -> DeviceStatus<u32> {
+	use runtime_types::iotchain_primitives::device::{DeviceStatus as S, SuspendedBy as By};
+	match status {
+		S::Active => DeviceStatus::Active,
+		S::Suspended { by } => DeviceStatus::Suspended {
+			by: match by {
+				By::Owner => SuspendedBy::Owner,
+				By::Manager => SuspendedBy::Manager,
+				By::Transfer => SuspendedBy::Transfer,
+			},
+		},
+		S::Compromised { since } => DeviceStatus::Compromised { since: *since },
+		S::Retired => DeviceStatus::Retired,
 	}
 }
 

@@ -40,6 +40,14 @@ pub enum Error {
 	/// The transaction was included but failed with an error outside any pallet.
 	#[error("transaction failed: {0}")]
 	Failed(String),
+	/// The chain refused an anchor, and the SDK could tell why.
+	#[error("{chain}; {refusal}")]
+	Anchor {
+		/// Why.
+		refusal: crate::anchoring::Refusal,
+		/// The chain's answer ([`Error::Refused`] or [`Error::Dispatch`]).
+		chain: Box<Error>,
+	},
 }
 
 impl Error {
@@ -51,6 +59,9 @@ impl Error {
 	/// Whether the error came from the chain refusing what was asked (as opposed to bad input or
 	/// an unreachable node).
 	pub fn is_refusal(&self) -> bool {
-		matches!(self, Self::Refused(_) | Self::Dispatch { .. } | Self::Failed(_))
+		matches!(
+			self,
+			Self::Refused(_) | Self::Dispatch { .. } | Self::Failed(_) | Self::Anchor { .. }
+		)
 	}
 }

@@ -297,8 +297,16 @@ mod tests {
 		fs::write(&path, "not json").unwrap();
 		assert!(matches!(KeyFile::read(&path), Err(Error::Key(_))));
 		assert!(matches!(KeyFile::read(&dir.path().join("missing.json")), Err(Error::Key(_))));
-		assert!(Key::from_suri(Scheme::Ed25519, "not a phrase at all").is_err());
-		assert!(parse_account("5Grw").is_err());
-		assert!(parse_account("0x1234").is_err());
+		assert!(matches!(
+			Key::from_suri(Scheme::Ed25519, "not a phrase at all"),
+			Err(Error::Key(m)) if m.starts_with("not a valid ed25519 secret URI")
+		));
+		assert!(matches!(
+			parse_account("5Grw"),
+			Err(Error::Input(m)) if m.starts_with("account `5Grw` is not SS58 or 0x-hex")
+		));
+		assert!(
+			matches!(parse_account("0x1234"), Err(Error::Input(m)) if m.starts_with("account `0x1234`"))
+		);
 	}
 }

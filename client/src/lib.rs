@@ -3,6 +3,8 @@
 //! - [`keys`]: device and owner keys (sr25519, ed25519, ecdsa) and key files;
 //! - [`data`]: fingerprints of readings, device ids, Merkle batches and proof files;
 //! - [`state`]: the per-stream sequence state a device keeps between restarts;
+//! - [`anchoring`]: a device's stream written in sequence: single readings and Merkle batches,
+//!   the state kept across restarts, refusals explained;
 //! - [`chain`]: the connection: signed, typed transactions, runtime API queries, events, and
 //!   readings verified from the proofs of their anchors;
 //! - [`proof`]: anchor proofs: fetched, checked against a trusted finalized block, saved and
@@ -26,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod anchoring;
 pub mod chain;
 pub mod data;
 mod error;

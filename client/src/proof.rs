@@ -8,9 +8,8 @@
 //! whichever node served it and is never trusted.
 
 use crate::{data, Error};
-use codec::Decode;
-use iotchain_primitives::{AnchorProofError, BlockNumber, MerkleProof, Seq, StreamId};
-use polkadot_sdk::sp_core::{Bytes, H256};
+use iotchain_primitives::{json::MerkleProofView, AnchorProofError, MerkleProof, Seq};
+use polkadot_sdk::sp_core::H256;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use subxt::utils::AccountId32;
@@ -26,29 +25,21 @@ pub type Verification = iotchain_primitives::Verification<AccountId32, u32, u64>
 
 /// The answer of the node's `iotchain_anchorProof`: the anchor, readable, and the SCALE-encoded
 /// [`AnchorProof`] verifiers check (the readable fields are not checked: the proof is).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AnchorProofAnswer {
-	pub device: H256,
-	pub stream: StreamId,
-	/// The anchor's sequence number (a batch's first).
-	pub seq: Seq,
-	/// The anchor as the node shows it (count, batch, digest, block, timestamp, submitter, uri).
-	pub anchor: serde_json::Value,
-	pub block_hash: H256,
-	/// The finalized block the proof is against.
-	pub finalized: BlockNumber,
-	pub finalized_hash: H256,
-	/// The SCALE-encoded [`AnchorProof`].
-	pub proof: Bytes,
+pub type AnchorProofView = iotchain_primitives::json::AnchorProofView<AccountId32>;
+
+/// The proof of `view`, decoded.
+pub fn decode(view: &AnchorProofView) -> Result<AnchorProof, Error> {
+	view.decode_proof().map_err(|e| Error::Input(format!("the anchor proof does not decode: {e}")))
 }
 
-impl AnchorProofAnswer {
-	/// The proof itself.
-	pub fn decode(&self) -> Result<AnchorProof, Error> {
-		AnchorProof::decode(&mut &self.proof[..])
-			.map_err(|e| Error::Input(format!("the anchor proof does not decode: {e}")))
-	}
+/// A batch proof as the runtime takes it, from its JSON view.
+pub fn batch_proof(view: &MerkleProofView) -> Result<MerkleProof, Error> {
+	view.to_proof().ok_or_else(|| {
+		Error::Input(format!(
+			"a batch proof holds at most {} hashes",
+			iotchain_primitives::MAX_MERKLE_PROOF_ITEMS
+		))
+	})
 }
 
 /// The reading a proof file is about.
@@ -60,42 +51,7 @@ pub struct ReadingClaim {
 	/// Its digest.
 	pub digest: H256,
 	/// Its Merkle proof in its batch, if it was batched.
-	pub batch_proof: Option<BatchProofJson>,
-}
-
-/// A reading's Merkle proof in its batch, as JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchProofJson {
-	pub leaf_index: u32,
-	pub number_of_leaves: u32,
-	pub items: Vec<H256>,
-}
-
-impl BatchProofJson {
-	/// The proof as the runtime takes it, if it is not longer than any proof can be.
-	pub fn to_proof(&self) -> Result<MerkleProof, Error> {
-		Ok(MerkleProof {
-			leaf_index: self.leaf_index,
-			number_of_leaves: self.number_of_leaves,
-			items: self.items.clone().try_into().map_err(|_| {
-				Error::Input(format!(
-					"a batch proof holds at most {} hashes",
-					iotchain_primitives::MAX_MERKLE_PROOF_ITEMS
-				))
-			})?,
-		})
-	}
-}
-
-impl From<&MerkleProof> for BatchProofJson {
-	fn from(proof: &MerkleProof) -> Self {
-		Self {
-			leaf_index: proof.leaf_index,
-			number_of_leaves: proof.number_of_leaves,
-			items: proof.items.to_vec(),
-		}
-	}
+	pub batch_proof: Option<MerkleProofView>,
 }
 
 /// What `iotctl verify --proof-out` writes and `iotctl verify --offline` reads: a reading and
@@ -104,7 +60,7 @@ impl From<&MerkleProof> for BatchProofJson {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AnchorProofFile {
 	pub reading: ReadingClaim,
-	pub anchor_proof: AnchorProofAnswer,
+	pub anchor_proof: AnchorProofView,
 }
 
 /// Why a reading is not verified offline.
@@ -139,9 +95,8 @@ impl AnchorProofFile {
 		trusted_block: &H256,
 		digest: Option<H256>,
 	) -> Result<Result<ProvenAnchor, OfflineFailure>, Error> {
-		let proof = self.anchor_proof.decode()?;
-		let batch_proof = self.reading.batch_proof.as_ref().map(BatchProofJson::to_proof);
-		let batch_proof = batch_proof.transpose()?;
+		let proof = decode(&self.anchor_proof)?;
+		let batch_proof = self.reading.batch_proof.as_ref().map(batch_proof).transpose()?;
 		let proven = match proof.verify(trusted_block) {
 			Ok(proven) => proven,
 			Err(e) => return Ok(Err(OfflineFailure::BadProof(e))),

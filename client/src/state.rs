@@ -137,7 +137,10 @@ mod tests {
 	fn a_batch_advances_to_its_last_seq_and_corrupt_state_is_an_error() {
 		let state = StreamState::default().advance(1, &H256::repeat_byte(1), 100);
 		assert_eq!(state.next_seq().unwrap(), 101);
-		assert!(StreamState { last_seq: Seq::MAX, head: H256::zero() }.next_seq().is_err());
+		assert!(matches!(
+			StreamState { last_seq: Seq::MAX, head: H256::zero() }.next_seq(),
+			Err(Error::Input(m)) if m.contains("exhausted")
+		));
 
 		let dir = tempfile::tempdir().unwrap();
 		let store = StateStore::new(dir.path());

@@ -10,185 +10,20 @@
 //! - [`chain_survives_a_restart`]: a chain on a `--base-path` keeps its finalized blocks across a
 //!   stop and restart, and goes on from there.
 
-use std::{
-	fs,
-	io::{BufRead, BufReader},
-	net::TcpListener,
-	path::{Path, PathBuf},
-	process::{Child, Command, ExitStatus, Stdio},
-	thread,
-	time::{Duration, Instant},
-};
+use std::path::Path;
 
-use codec::Decode;
 use iotchain_runtime::{
 	genesis_config_presets::{endowed_accounts, ENDOWMENT},
 	AccountId, Balance, Nonce, Runtime, VERSION,
 };
-use nix::{sys::signal, unistd::Pid};
+use iotchain_test_node::Node;
 use polkadot_sdk::*;
-use serde_json::{json, Value};
-use sp_core::bytes;
+use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
-/// Bound on waiting for the chain to reach a height (the issue asks for at most 60 s).
-const CHAIN_TIMEOUT: Duration = Duration::from_secs(60);
-/// Bound on waiting for the node to exit after SIGINT.
-const STOP_TIMEOUT: Duration = Duration::from_secs(30);
-
-fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind port 0").port()
-}
-
-/// A running `iotchain-node`, killed on drop if a test fails before stopping it.
-struct Node {
-	child: Option<Child>,
-	rpc_url: String,
-	prometheus_port: u16,
-	log: PathBuf,
-}
-
-impl Node {
-	/// Starts `iotchain-node --dev` with `extra` arguments on free ports; its log goes to
-	/// `log_dir`.
-	fn start(extra: &[&str], log_dir: &Path) -> Node {
-		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
-		let log = log_dir.join(format!("node-{rpc_port}.log"));
-		let log_file = fs::File::create(&log).expect("create node log");
-		let child = Command::new(env!("CARGO_BIN_EXE_iotchain-node"))
-			.args(["--dev", "--no-telemetry", "--no-mdns"])
-			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &p2p_port.to_string()])
-			.args(["--prometheus-port", &prometheus_port.to_string()])
-			.args(extra)
-			.stdout(Stdio::null())
-			.stderr(log_file)
-			.spawn()
-			.expect("spawn iotchain-node");
-		Node {
-			child: Some(child),
-			rpc_url: format!("http://127.0.0.1:{rpc_port}"),
-			prometheus_port,
-			log,
-		}
-	}
-
-	/// The last lines the node logged, for failure messages.
-	fn log_tail(&self) -> String {
-		let lines: Vec<String> = fs::File::open(&self.log)
-			.map(|f| BufReader::new(f).lines().map_while(Result::ok).collect())
-			.unwrap_or_default();
-		lines[lines.len().saturating_sub(30)..].join("\n")
-	}
-
-	/// Calls a JSON-RPC method; `Err` on transport or JSON-RPC errors.
-	fn try_rpc(&self, method: &str, params: Value) -> Result<Value, String> {
-		let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
-		let mut response = ureq::post(&self.rpc_url)
-			.header("Content-Type", "application/json")
-			.send_json(&request)
-			.map_err(|e| format!("{method}: {e}"))?;
-		let mut body: Value =
-			response.body_mut().read_json().map_err(|e| format!("{method}: {e}"))?;
-		match body.get("error") {
-			Some(error) => Err(format!("{method}: {error}")),
-			None => Ok(body["result"].take()),
-		}
-	}
-
-	fn rpc(&self, method: &str, params: Value) -> Value {
-		self.try_rpc(method, params)
-			.unwrap_or_else(|e| panic!("{e}\nnode log:\n{}", self.log_tail()))
-	}
-
-	/// Polls `check` every 500 ms until it returns `Some`, for at most `timeout`.
-	fn wait_for<T>(
-		&self,
-		what: &str,
-		timeout: Duration,
-		mut check: impl FnMut() -> Option<T>,
-	) -> T {
-		let deadline = Instant::now() + timeout;
-		loop {
-			if let Some(value) = check() {
-				return value;
-			}
-			if Instant::now() > deadline {
-				panic!(
-					"timed out after {timeout:?} waiting for {what}\nnode log:\n{}",
-					self.log_tail()
-				);
-			}
-			thread::sleep(Duration::from_millis(500));
-		}
-	}
-
-	/// Waits until the node answers JSON-RPC.
-	fn wait_rpc_ready(&self) {
-		self.wait_for("the RPC server", CHAIN_TIMEOUT, || {
-			self.try_rpc("system_health", json!([])).ok()
-		});
-	}
-
-	fn header_number(header: &Value) -> u32 {
-		let hex = header["number"].as_str().expect("header has a number");
-		u32::from_str_radix(hex.trim_start_matches("0x"), 16).expect("hex block number")
-	}
-
-	fn best_number(&self) -> u32 {
-		Self::header_number(&self.rpc("chain_getHeader", json!([])))
-	}
-
-	/// The finalized block's number and hash.
-	fn finalized(&self) -> (u32, String) {
-		let hash = self.rpc("chain_getFinalizedHead", json!([]));
-		let header = self.rpc("chain_getHeader", json!([hash]));
-		(Self::header_number(&header), hash.as_str().expect("hash is a string").to_owned())
-	}
-
-	/// Waits until best ≥ `best` and finalized ≥ `finalized`.
-	fn wait_for_blocks(&self, best: u32, finalized: u32) {
-		self.wait_for(
-			&format!("best block ≥ {best} and finalized block ≥ {finalized}"),
-			CHAIN_TIMEOUT,
-			|| (self.best_number() >= best && self.finalized().0 >= finalized).then_some(()),
-		)
-	}
-
-	/// Reads and decodes a storage value at `block` (`None`: the best block).
-	fn storage<T: Decode>(&self, key: Vec<u8>, block: Option<&str>) -> Option<T> {
-		let value = self.rpc("state_getStorage", json!([bytes::to_hex(&key, false), block]));
-		value.as_str().map(|v| {
-			let bytes = bytes::from_hex(v).expect("storage value is hex");
-			T::decode(&mut &bytes[..]).expect("storage value decodes as the runtime's type")
-		})
-	}
-
-	/// Sends SIGINT and waits (bounded) for the node to exit.
-	fn stop(mut self) -> ExitStatus {
-		let mut child = self.child.take().expect("node is running");
-		signal::kill(Pid::from_raw(child.id() as i32), signal::Signal::SIGINT).expect("SIGINT");
-		let deadline = Instant::now() + STOP_TIMEOUT;
-		loop {
-			if let Some(status) = child.try_wait().expect("wait for node") {
-				return status;
-			}
-			if Instant::now() > deadline {
-				let _ = child.kill();
-				panic!("node did not exit within {STOP_TIMEOUT:?} of SIGINT\n{}", self.log_tail());
-			}
-			thread::sleep(Duration::from_millis(100));
-		}
-	}
-}
-
-impl Drop for Node {
-	fn drop(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
-	}
+/// Starts this crate's `iotchain-node --dev` with `extra` arguments.
+fn start(extra: &[&str], log_dir: &Path) -> Node {
+	Node::start(Path::new(env!("CARGO_BIN_EXE_iotchain-node")), extra, log_dir)
 }
 
 type AccountInfo = frame_system::AccountInfo<Nonce, pallet_balances::AccountData<Balance>>;
@@ -196,7 +31,7 @@ type AccountInfo = frame_system::AccountInfo<Nonce, pallet_balances::AccountData
 #[test]
 fn dev_chain_produces_and_finalizes_blocks() {
 	let dir = tempfile::tempdir().expect("temp dir");
-	let node = Node::start(&["--tmp"], dir.path());
+	let node = start(&["--tmp"], dir.path());
 	node.wait_rpc_ready();
 	node.wait_for_blocks(3, 1);
 
@@ -245,7 +80,7 @@ fn dev_chain_produces_and_finalizes_blocks() {
 	assert_eq!(authorities, vec![Sr25519Keyring::Alice.public().0]);
 
 	// Prometheus metrics are served and track the chain.
-	let metrics = ureq::get(&format!("http://127.0.0.1:{}/metrics", node.prometheus_port))
+	let metrics = ureq::get(&format!("http://127.0.0.1:{}/metrics", node.prometheus_port()))
 		.call()
 		.expect("prometheus endpoint answers")
 		.body_mut()
@@ -263,7 +98,7 @@ fn chain_survives_a_restart() {
 	let base_path = dir.path().join("chain");
 	let base = base_path.to_str().expect("utf-8 temp path");
 
-	let node = Node::start(&["--base-path", base], dir.path());
+	let node = start(&["--base-path", base], dir.path());
 	node.wait_rpc_ready();
 	node.wait_for_blocks(3, 2);
 	let (finalized, finalized_hash) = node.finalized();
@@ -273,7 +108,7 @@ fn chain_survives_a_restart() {
 	// ParityDB is the database.
 	assert!(base_path.join("chains/iotchain_dev/paritydb/full").is_dir(), "no ParityDB database");
 
-	let node = Node::start(&["--base-path", base], dir.path());
+	let node = start(&["--base-path", base], dir.path());
 	node.wait_rpc_ready();
 	// Nothing finalized before the stop is lost or replaced …
 	let (restarted_at, _) = node.finalized();

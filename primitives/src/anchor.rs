@@ -195,6 +195,8 @@ pub fn anchor_seq_of(seq: Seq, proof: Option<&MerkleProof>) -> Option<Seq> {
 	MaxEncodedLen,
 	TypeInfo,
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct AnchorHead<BlockNumber> {
 	/// The last sequence number anchored (0 before the first anchor).
 	pub seq: Seq,
@@ -208,6 +210,8 @@ pub struct AnchorHead<BlockNumber> {
 
 /// What the chain says about a reading.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "camelCase"))]
 pub enum Verification<AccountId, BlockNumber, Moment> {
 	/// The reading is anchored as claimed.
 	Anchored {

@@ -35,6 +35,8 @@ pub fn device_id_of<AccountId: Encode>(key: &AccountId) -> DeviceId {
 	MaxEncodedLen,
 	TypeInfo,
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub enum SuspendedBy {
 	/// The owner: only the owner may resume.
 	Owner,
@@ -58,6 +60,8 @@ pub enum SuspendedBy {
 	MaxEncodedLen,
 	TypeInfo,
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "camelCase"))]
 pub enum DeviceStatus<BlockNumber> {
 	/// The device may act: its key signs extrinsics on its behalf.
 	Active,

@@ -6,7 +6,8 @@
 //! that ties an anchor to a finalized block and its check, the runtime APIs with their result types, and the traits through which the pallets see each
 //! other (`DeviceRegistry`, `DeviceLifecycleHooks`, `AccessControl`).
 //!
-//! `no_std` by default for the runtime; clients use it with the `std` feature.
+//! `no_std` by default for the runtime; clients use it with the `std` feature, and with `serde`
+//! for the JSON view of each concept ([`json`]) that the node's RPC and `iotctl` share.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -16,6 +17,8 @@ pub mod access;
 pub mod anchor;
 pub mod api;
 pub mod device;
+#[cfg(feature = "serde")]
+pub mod json;
 pub mod proof;
 pub mod traits;
 

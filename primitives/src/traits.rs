@@ -72,6 +72,8 @@ impl<AccountId> DeviceLifecycleHooks<AccountId> for Tuple {
 	MaxEncodedLen,
 	TypeInfo,
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Permission {
 	/// Read the device's (off-chain) data.
 	Read,

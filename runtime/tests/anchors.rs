@@ -108,13 +108,17 @@ fn a_zero_balance_account_that_is_no_device_gets_nothing_included() {
 	test(|| {
 		let stranger = device_key("stranger");
 		let xt = signed(&stranger, 0, anchor_call(1));
-		assert!(Executive::validate_transaction(
-			TransactionSource::External,
-			xt.clone(),
-			System::block_hash(0)
-		)
-		.is_err());
-		assert!(Executive::apply_extrinsic(xt).is_err());
+		let refused = Err(TransactionValidityError::Invalid(InvalidTransaction::Payment));
+		assert_eq!(
+			Executive::validate_transaction(
+				TransactionSource::External,
+				xt.clone(),
+				System::block_hash(0)
+			)
+			.map(|_| ()),
+			refused
+		);
+		assert_eq!(Executive::apply_extrinsic(xt).map(|_| ()), refused);
 
 		// Nor a suspended device.
 		let key = device_key("sensor");
@@ -435,5 +439,53 @@ fn a_thousand_anchors_add_no_state() {
 		let peaks = pallet_mmr::Nodes::<Runtime>::iter_keys().count();
 		assert!(peaks <= 64, "{peaks} MMR peaks");
 		assert_eq!(pallet_anchors::Heads::<Runtime>::get(device(), STREAM).unwrap().count, 1_001);
+	});
+}
+
+/// What the runtime's `verify_reading` reports as suspect comes from the real registry: a
+/// compromise window runs from the reported block to the key's rotation (exclusive), and a
+/// later report opens a new window without reopening the old one.
+#[test]
+fn a_compromise_window_closed_by_rotation_bounds_what_is_suspect() {
+	use iotchain_primitives::DeviceRegistry;
+	test(|| {
+		let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
+		let (first, second, third) = (sensor(), device_key("second"), device_key("third"));
+		let device = register_device(&first);
+		let rotate = |old: &polkadot_sdk::sp_core::sr25519::Pair, new| {
+			pallet_devices::Pallet::<Runtime>::rotate_key(
+				alice.clone(),
+				device,
+				account(new),
+				rotation_proof(new, device, &account(old)),
+			)
+		};
+		let suspect_blocks = || -> Vec<BlockNumber> {
+			(1..=20)
+				.filter(|at| {
+					<pallet_devices::Pallet<Runtime> as DeviceRegistry<_, _>>::is_suspect(
+						&device, *at,
+					)
+				})
+				.collect()
+		};
+
+		System::set_block_number(5);
+		assert_ok!(pallet_devices::Pallet::<Runtime>::report_compromised(alice.clone(), device, 3));
+		// Open: everything from block 3 on is suspect.
+		assert_eq!(suspect_blocks(), (3..=20).collect::<Vec<_>>());
+		System::set_block_number(8);
+		assert_ok!(rotate(&first, &second));
+		assert_eq!(suspect_blocks(), [3, 4, 5, 6, 7]);
+
+		System::set_block_number(12);
+		assert_ok!(pallet_devices::Pallet::<Runtime>::report_compromised(
+			alice.clone(),
+			device,
+			11
+		));
+		System::set_block_number(14);
+		assert_ok!(rotate(&second, &third));
+		assert_eq!(suspect_blocks(), [3, 4, 5, 6, 7, 11, 12, 13]);
 	});
 }

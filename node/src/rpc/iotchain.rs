@@ -4,18 +4,22 @@
 //! queries answer from finalized blocks (`at`, if given, must be finalized): the node builds the
 //! proof from its off-chain index and state, and the runtime checks it.
 //!
-//! JSON conventions: hashes, ids and keys are `0x`-prefixed hex; accounts are SS58 strings
-//! (generic prefix 42) on output and SS58 on input; balances are decimal strings (they exceed
-//! JavaScript's safe integers); enums are objects with a `type` field in camelCase.
+//! The answers are the JSON views of `iotchain_primitives::json`, the shapes `iotctl --json`
+//! prints too: hashes, ids and keys are `0x`-prefixed hex; accounts are SS58 strings (generic
+//! prefix 42); balances are decimal strings; enums are objects with a `type` field in camelCase.
 
 use std::sync::Arc;
 
 use crate::anchor_index::{AnchorIndex, Record};
 use codec::Encode;
 use iotchain_primitives::{
-	anchor_seq_of, block_anchors_proof, mmr_root_key, AccessApi, AnchorKind, AnchorProof,
-	AnchorsApi, BlockAnchors, DeviceStatus, DevicesApi, MerkleProof, MmrProof, Permission, Seq,
-	StreamId, SuspendedBy, TrieNode, Verification, MAX_MERKLE_PROOF_ITEMS,
+	anchor_seq_of, block_anchors_proof,
+	json::{
+		AccessView, AnchorProofView, AnchorView, CompromiseView, DeviceView, GrantView,
+		MerkleProofView, TransferOfferView,
+	},
+	mmr_root_key, AccessApi, AnchorHead, AnchorProof, AnchorsApi, BlockAnchors, DevicesApi,
+	MmrProof, Permission, Seq, StreamId, TrieNode, Verification, MAX_MERKLE_PROOF_ITEMS,
 };
 use iotchain_runtime::{opaque::Block, AccountId, BlockNumber, Runtime};
 use jsonrpsee::{
@@ -35,249 +39,50 @@ use polkadot_sdk::{
 	sp_core::{
 		bounded::BoundedVec,
 		offchain::{storage::OffchainDb, OffchainDbExt, OffchainStorage},
-		Bytes, H256,
+		H256,
 	},
 	sp_mmr_primitives::MmrApi,
 };
-use serde::{Deserialize, Serialize};
 
 type Hash = <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash;
 
-/// A device as `iotchain_device` returns it.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct DeviceJson {
-	pub owner: AccountId,
-	pub key: AccountId,
-	pub status: StatusJson,
-	pub model: String,
-	pub manufacturer: String,
-	pub serial: String,
-	pub label: String,
-	pub firmware: Option<H256>,
-	pub registered_at: BlockNumber,
-	pub owner_since: BlockNumber,
-	pub deposit: String,
-	pub transfer_offer: Option<TransferOfferJson>,
-}
-
-/// A pending transfer of a device.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TransferOfferJson {
-	pub to: AccountId,
-	pub expires_at: BlockNumber,
-}
-
-/// A device's status.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum StatusJson {
-	Active,
-	/// `by`: `owner`, `manager` or `transfer`.
-	Suspended {
-		by: SuspendedByJson,
-	},
-	Compromised {
-		since: BlockNumber,
-	},
-	Retired,
-}
-
-/// Who suspended a device.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub enum SuspendedByJson {
-	Owner,
-	Manager,
-	Transfer,
-}
-
-impl From<DeviceStatus<BlockNumber>> for StatusJson {
-	fn from(status: DeviceStatus<BlockNumber>) -> Self {
-		match status {
-			DeviceStatus::Active => StatusJson::Active,
-			DeviceStatus::Suspended { by } => StatusJson::Suspended {
-				by: match by {
-					SuspendedBy::Owner => SuspendedByJson::Owner,
-					SuspendedBy::Manager => SuspendedByJson::Manager,
-					SuspendedBy::Transfer => SuspendedByJson::Transfer,
-				},
-			},
-			DeviceStatus::Compromised { since } => StatusJson::Compromised { since },
-			DeviceStatus::Retired => StatusJson::Retired,
-		}
+/// The JSON view of a device, from the registry's record.
+fn device_view(id: H256, d: DeviceInfo<Runtime>) -> DeviceView<AccountId> {
+	let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+	DeviceView {
+		id,
+		owner: d.owner,
+		key: d.key,
+		status: d.status,
+		model: text(&d.metadata.model),
+		manufacturer: text(&d.metadata.manufacturer),
+		serial: text(&d.metadata.serial),
+		label: text(&d.metadata.label),
+		firmware: d.firmware,
+		registered_at: d.registered_at,
+		owner_since: d.owner_since,
+		deposit: d.deposit,
+		transfer_offer: d
+			.transfer_offer
+			.map(|offer| TransferOfferView { to: offer.to, expires_at: offer.expires_at }),
+		compromises: d
+			.compromises
+			.iter()
+			.map(|w| CompromiseView { since: w.since, until: w.until })
+			.collect(),
 	}
 }
 
-impl From<DeviceInfo<Runtime>> for DeviceJson {
-	fn from(d: DeviceInfo<Runtime>) -> Self {
-		let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-		DeviceJson {
-			owner: d.owner,
-			key: d.key,
-			status: d.status.into(),
-			model: text(&d.metadata.model),
-			manufacturer: text(&d.metadata.manufacturer),
-			serial: text(&d.metadata.serial),
-			label: text(&d.metadata.label),
-			firmware: d.firmware,
-			registered_at: d.registered_at,
-			owner_since: d.owner_since,
-			deposit: d.deposit.to_string(),
-			transfer_offer: d
-				.transfer_offer
-				.map(|offer| TransferOfferJson { to: offer.to, expires_at: offer.expires_at }),
-		}
-	}
-}
-
-/// A stream's head.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AnchorHeadJson {
-	pub seq: Seq,
-	pub head: H256,
-	pub count: u64,
-	pub last_block: BlockNumber,
-}
-
-/// One anchor.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AnchorJson {
-	/// Readings covered: 1 for a single reading.
-	pub count: u32,
-	/// Whether it is a batch (its digest is then a Merkle root).
-	pub batch: bool,
-	pub digest: H256,
-	pub block: BlockNumber,
-	pub timestamp: u64,
-	pub submitter: AccountId,
-	pub uri: Option<String>,
-}
-
-impl AnchorJson {
-	fn new(r: Record, block: BlockNumber) -> Self {
-		AnchorJson {
-			count: r.kind.readings(),
-			batch: matches!(r.kind, AnchorKind::Batch { .. }),
-			digest: r.digest,
-			block,
-			timestamp: r.timestamp,
-			submitter: r.submitter,
-			uri: r.uri.map(|uri| String::from_utf8_lossy(&uri).into_owned()),
-		}
-	}
-}
-
-/// The answer of `iotchain_anchorProof`: the anchor, readable, and the proof verifiers check.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AnchorProofJson {
-	pub device: H256,
-	pub stream: StreamId,
-	pub seq: Seq,
-	pub anchor: AnchorJson,
-	pub block_hash: H256,
-	/// The finalized block the proof is against.
-	pub finalized: BlockNumber,
-	pub finalized_hash: H256,
-	/// The SCALE-encoded `AnchorProof` (record, block proof, MMR leaf and proof, header of the
-	/// finalized block, storage proof of the MMR root).
-	pub proof: Bytes,
-}
-
-/// A Merkle proof, as `iotctl` writes it next to a reading of a batch.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MerkleProofJson {
-	pub leaf_index: u32,
-	pub number_of_leaves: u32,
-	pub items: Vec<H256>,
-}
-
-/// The answer of `iotchain_verifyReading`.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum VerificationJson {
-	#[serde(rename_all = "camelCase")]
-	Anchored {
-		block: BlockNumber,
-		timestamp: u64,
-		submitter: AccountId,
-		suspect: bool,
-	},
-	NotAnchored,
-	Mismatch,
-}
-
-impl From<Verification<AccountId, BlockNumber, u64>> for VerificationJson {
-	fn from(v: Verification<AccountId, BlockNumber, u64>) -> Self {
-		match v {
-			Verification::Anchored { block, timestamp, submitter, suspect } => {
-				VerificationJson::Anchored { block, timestamp, submitter, suspect }
-			},
-			Verification::NotAnchored => VerificationJson::NotAnchored,
-			Verification::Mismatch => VerificationJson::Mismatch,
-		}
-	}
-}
-
-/// A permission, as a lowercase string: `"read"`, `"write"` or `"manage"`.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "lowercase")]
-pub enum PermissionJson {
-	Read,
-	Write,
-	Manage,
-}
-
-impl From<PermissionJson> for Permission {
-	fn from(p: PermissionJson) -> Self {
-		match p {
-			PermissionJson::Read => Permission::Read,
-			PermissionJson::Write => Permission::Write,
-			PermissionJson::Manage => Permission::Manage,
-		}
-	}
-}
-
-/// The answer of `iotchain_checkAccess`.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessJson {
-	pub allowed: bool,
-	pub expires_at: Option<BlockNumber>,
-	/// The grantee's X25519 public key, hex.
-	pub grantee_key: Option<Bytes>,
-}
-
-/// One grant, as `iotchain_grantsOf` returns it.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct GrantJson {
-	pub grantee: AccountId,
-	/// Bit flags: read 1, write 2, manage 4.
-	pub permissions: u8,
-	pub stream: Option<StreamId>,
-	pub expires_at: Option<BlockNumber>,
-	pub grantee_key: Option<Bytes>,
-	pub granted_by: AccountId,
-	pub deposit: String,
-}
-
-impl From<(AccountId, Grant<Runtime>)> for GrantJson {
-	fn from((grantee, g): (AccountId, Grant<Runtime>)) -> Self {
-		GrantJson {
-			grantee,
-			permissions: g.permissions.0,
-			stream: g.stream,
-			expires_at: g.expires_at,
-			grantee_key: g.grantee_key.map(|k| k.to_vec().into()),
-			granted_by: g.granted_by,
-			deposit: g.deposit.to_string(),
-		}
+/// The JSON view of a grant, from the access pallet's record.
+fn grant_view((grantee, g): (AccountId, Grant<Runtime>)) -> GrantView<AccountId> {
+	GrantView {
+		grantee,
+		permissions: g.permissions.0,
+		stream: g.stream,
+		expires_at: g.expires_at,
+		grantee_key: g.grantee_key.map(H256),
+		granted_by: g.granted_by,
+		deposit: g.deposit,
 	}
 }
 
@@ -286,7 +91,8 @@ impl From<(AccountId, Grant<Runtime>)> for GrantJson {
 pub trait IotchainApi {
 	/// The device registered under `device_id`, or null.
 	#[method(name = "device")]
-	fn device(&self, device_id: H256, at: Option<Hash>) -> RpcResult<Option<DeviceJson>>;
+	fn device(&self, device_id: H256, at: Option<Hash>)
+		-> RpcResult<Option<DeviceView<AccountId>>>;
 
 	/// The id of the device whose current key is `key`, or null.
 	#[method(name = "deviceByKey")]
@@ -309,7 +115,7 @@ pub trait IotchainApi {
 		device_id: H256,
 		stream: StreamId,
 		at: Option<Hash>,
-	) -> RpcResult<Option<AnchorHeadJson>>;
+	) -> RpcResult<Option<AnchorHead<BlockNumber>>>;
 
 	/// The final anchor under `seq` of `stream` of `device_id` (a batch under its first `seq`),
 	/// or null: anchors of block `N` are final once block `N + 1` is.
@@ -319,7 +125,7 @@ pub trait IotchainApi {
 		device_id: H256,
 		stream: StreamId,
 		#[argument(rename = "seq")] reading_seq: Seq,
-	) -> RpcResult<Option<AnchorJson>>;
+	) -> RpcResult<Option<AnchorView<AccountId>>>;
 
 	/// The proof of the anchor under `seq` of `stream` of `device_id` against the finalized
 	/// block `at` (default: the last finalized), or null if no such anchor is final there.
@@ -330,7 +136,7 @@ pub trait IotchainApi {
 		stream: StreamId,
 		#[argument(rename = "seq")] anchor_seq: Seq,
 		at: Option<Hash>,
-	) -> RpcResult<Option<AnchorProofJson>>;
+	) -> RpcResult<Option<AnchorProofView<AccountId>>>;
 
 	/// Whether reading `seq` with `digest` is anchored (with its Merkle `proof` if it is in a
 	/// batch), proven against the finalized block `at` (default: the last finalized); `suspect`
@@ -342,9 +148,9 @@ pub trait IotchainApi {
 		stream: StreamId,
 		#[argument(rename = "seq")] reading_seq: Seq,
 		digest: H256,
-		proof: Option<MerkleProofJson>,
+		proof: Option<MerkleProofView>,
 		at: Option<Hash>,
-	) -> RpcResult<VerificationJson>;
+	) -> RpcResult<Verification<AccountId, BlockNumber, u64>>;
 
 	/// Whether `who` may exercise `permission` on `stream` of `device_id`.
 	#[method(name = "checkAccess")]
@@ -353,9 +159,9 @@ pub trait IotchainApi {
 		device_id: H256,
 		who: AccountId,
 		stream: StreamId,
-		permission: PermissionJson,
+		permission: Permission,
 		at: Option<Hash>,
-	) -> RpcResult<AccessJson>;
+	) -> RpcResult<AccessView>;
 
 	/// The grants on `device_id`: at most `limit` (default and maximum 64) after grantee
 	/// `start_after`.
@@ -366,7 +172,7 @@ pub trait IotchainApi {
 		start_after: Option<AccountId>,
 		limit: Option<u32>,
 		at: Option<Hash>,
-	) -> RpcResult<Vec<GrantJson>>;
+	) -> RpcResult<Vec<GrantView<AccountId>>>;
 }
 
 /// The implementation over a client and the node's off-chain storage.
@@ -521,9 +327,13 @@ where
 		+ MmrApi<Block, H256, BlockNumber>,
 	S: OffchainStorage + Clone + 'static,
 {
-	fn device(&self, device_id: H256, at: Option<Hash>) -> RpcResult<Option<DeviceJson>> {
+	fn device(
+		&self,
+		device_id: H256,
+		at: Option<Hash>,
+	) -> RpcResult<Option<DeviceView<AccountId>>> {
 		let device = self.client.runtime_api().device(self.at(at), device_id);
-		Ok(device.map_err(runtime_error)?.map(Into::into))
+		Ok(device.map_err(runtime_error)?.map(|info| device_view(device_id, info)))
 	}
 
 	fn device_by_key(&self, key: AccountId, at: Option<Hash>) -> RpcResult<Option<H256>> {
@@ -547,14 +357,8 @@ where
 		device_id: H256,
 		stream: StreamId,
 		at: Option<Hash>,
-	) -> RpcResult<Option<AnchorHeadJson>> {
-		let head = self.client.runtime_api().anchor_head(self.at(at), device_id, stream);
-		Ok(head.map_err(runtime_error)?.map(|h| AnchorHeadJson {
-			seq: h.seq,
-			head: h.head,
-			count: h.count,
-			last_block: h.last_block,
-		}))
+	) -> RpcResult<Option<AnchorHead<BlockNumber>>> {
+		self.client.runtime_api().anchor_head(self.at(at), device_id, stream).map_err(runtime_error)
 	}
 
 	fn anchor(
@@ -562,11 +366,11 @@ where
 		device_id: H256,
 		stream: StreamId,
 		reading_seq: Seq,
-	) -> RpcResult<Option<AnchorJson>> {
+	) -> RpcResult<Option<AnchorView<AccountId>>> {
 		let finalized = self.client.info().finalized_number;
 		let anchor = self.final_anchor(&device_id, stream, reading_seq, finalized)?;
-		Ok(anchor.map(|(block, mut records, position)| {
-			AnchorJson::new(records.swap_remove(position), block)
+		Ok(anchor.and_then(|(block, records, position)| {
+			records.get(position).map(|record| AnchorView::new(record, block))
 		}))
 	}
 
@@ -576,17 +380,17 @@ where
 		stream: StreamId,
 		anchor_seq: Seq,
 		at: Option<Hash>,
-	) -> RpcResult<Option<AnchorProofJson>> {
+	) -> RpcResult<Option<AnchorProofView<AccountId>>> {
 		let finalized = self.finalized(at)?;
 		let Some((proof, block)) = self.build_proof(&device_id, stream, anchor_seq, finalized)?
 		else {
 			return Ok(None);
 		};
-		Ok(Some(AnchorProofJson {
+		Ok(Some(AnchorProofView {
 			device: device_id,
 			stream,
 			seq: anchor_seq,
-			anchor: AnchorJson::new(proof.record.clone(), block),
+			anchor: AnchorView::new(&proof.record, block),
 			block_hash: proof.leaf.block_hash,
 			finalized: finalized.0,
 			finalized_hash: finalized.1,
@@ -600,41 +404,34 @@ where
 		stream: StreamId,
 		reading_seq: Seq,
 		digest: H256,
-		proof: Option<MerkleProofJson>,
+		proof: Option<MerkleProofView>,
 		at: Option<Hash>,
-	) -> RpcResult<VerificationJson> {
+	) -> RpcResult<Verification<AccountId, BlockNumber, u64>> {
 		let batch_proof = proof
 			.map(|p| {
-				let items = p.items.try_into().map_err(|_| {
+				p.to_proof().ok_or_else(|| {
 					ErrorObject::owned(
 						INVALID_PARAMS,
 						format!("a Merkle proof has at most {MAX_MERKLE_PROOF_ITEMS} items"),
 						None::<()>,
 					)
-				})?;
-				Ok::<_, ErrorObjectOwned>(MerkleProof {
-					leaf_index: p.leaf_index,
-					number_of_leaves: p.number_of_leaves,
-					items,
 				})
 			})
 			.transpose()?;
 		let finalized = self.finalized(at)?;
 		let Some(anchor_seq) = anchor_seq_of(reading_seq, batch_proof.as_ref()) else {
-			return Ok(VerificationJson::NotAnchored);
+			return Ok(Verification::NotAnchored);
 		};
 		let Some((proof, _)) = self.build_proof(&device_id, stream, anchor_seq, finalized)? else {
-			return Ok(VerificationJson::NotAnchored);
+			return Ok(Verification::NotAnchored);
 		};
 		// The proof is checked statelessly; whether the key was reported compromised is asked of
 		// the registry as the best block knows it.
 		let api = self.client.runtime_api();
 		let best = self.client.info().best_hash;
-		let verification = api
-			.verify_reading(best, proof, finalized.1, reading_seq, digest, batch_proof)
+		api.verify_reading(best, proof, finalized.1, reading_seq, digest, batch_proof)
 			.map_err(runtime_error)?
-			.map_err(|e| unavailable(format!("the node's own proof fails: {e:?}")))?;
-		Ok(verification.into())
+			.map_err(|e| unavailable(format!("the node's own proof fails: {e:?}")))
 	}
 
 	fn check_access(
@@ -642,18 +439,14 @@ where
 		device_id: H256,
 		who: AccountId,
 		stream: StreamId,
-		permission: PermissionJson,
+		permission: Permission,
 		at: Option<Hash>,
-	) -> RpcResult<AccessJson> {
+	) -> RpcResult<AccessView> {
 		let api = self.client.runtime_api();
 		let decision = api
-			.check_access(self.at(at), device_id, who, stream, permission.into())
+			.check_access(self.at(at), device_id, who, stream, permission)
 			.map_err(runtime_error)?;
-		Ok(AccessJson {
-			allowed: decision.allowed,
-			expires_at: decision.expires_at,
-			grantee_key: decision.grantee_key.map(|k| k.to_vec().into()),
-		})
+		Ok(decision.into())
 	}
 
 	fn grants_of(
@@ -662,11 +455,11 @@ where
 		start_after: Option<AccountId>,
 		limit: Option<u32>,
 		at: Option<Hash>,
-	) -> RpcResult<Vec<GrantJson>> {
+	) -> RpcResult<Vec<GrantView<AccountId>>> {
 		let limit = limit.unwrap_or(u32::MAX);
 		let api = self.client.runtime_api();
 		let grants =
 			api.grants_of(self.at(at), device_id, start_after, limit).map_err(runtime_error)?;
-		Ok(grants.into_iter().map(Into::into).collect())
+		Ok(grants.into_iter().map(grant_view).collect())
 	}
 }

@@ -447,6 +447,46 @@ mod cleanup {
 			assert_eq!(held(OWNER), 0);
 		});
 	}
+	#[test]
+	fn the_cursor_carries_the_clean_up_across_devices_within_the_per_block_cap() {
+		test(|| {
+			// 14 devices × 5 expiring grants: more than one block may clean up.
+			let devices: Vec<DeviceId> =
+				(0..14u8).map(|i| DeviceId::repeat_byte(0xa0 + i)).collect();
+			Owners::mutate(|owners| owners.extend(devices.iter().map(|device| (*device, OWNER))));
+			for device in &devices {
+				for grantee in 10..10 + MAX_GRANTS as u64 {
+					assert_ok!(AccessPallet::grant(
+						RuntimeOrigin::signed(OWNER),
+						*device,
+						grantee,
+						Permissions::READ,
+						None,
+						Some(3),
+						None
+					));
+				}
+			}
+			let left = || devices.iter().map(GrantCount::<Test>::get).sum::<u32>();
+			assert_eq!(left(), 70);
+			System::set_block_number(3);
+
+			// Whatever the weight left, one block looks at 64 grants at most, across devices,
+			// and keeps its place …
+			AccessPallet::on_idle(3, Weight::MAX);
+			assert_eq!(left(), 70 - 64);
+			assert!(CleanupCursor::<Test>::get().is_some());
+			let touched = devices.iter().filter(|d| GrantCount::<Test>::get(d) < MAX_GRANTS);
+			assert!(touched.count() > 1);
+			// … where the next one goes on, and finishes.
+			AccessPallet::on_idle(4, Weight::MAX);
+			assert_eq!(left(), 0);
+			assert_eq!(CleanupCursor::<Test>::get(), None);
+			assert_eq!(held(OWNER), 0);
+			let expired = events().iter().filter(|e| matches!(e, Event::Expired { .. })).count();
+			assert_eq!(expired, 70);
+		});
+	}
 }
 
 mod lifecycle {

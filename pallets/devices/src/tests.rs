@@ -1443,3 +1443,45 @@ mod properties {
 		}
 	}
 }
+
+mod queries {
+	use super::*;
+
+	#[test]
+	fn devices_of_pages_in_storage_order_and_caps_a_page() {
+		test(|| {
+			let owner = alice();
+			assert_ok!(Balances::force_set_balance(
+				RuntimeOrigin::root(),
+				owner.clone(),
+				1_000_000
+			));
+			let count = MAX_DEVICES_PER_PAGE + 1;
+			let mut registered: Vec<DeviceId> =
+				(0..count).map(|i| register(&owner, &Key::sr(&format!("device {i}")))).collect();
+			register(&bob(), &Key::sr("bob's device"));
+
+			// A limit above the cap gets a full page, not more.
+			let first = Registry::devices_of(owner.clone(), None, u32::MAX);
+			assert_eq!(first.len(), MAX_DEVICES_PER_PAGE as usize);
+			// The page after the last id of the first holds the rest.
+			let rest = Registry::devices_of(owner.clone(), first.last().copied(), u32::MAX);
+			assert_eq!(rest.len(), 1);
+			// Small pages chain up to the same list, every device once, none of Bob's.
+			let mut paged = Vec::new();
+			let mut after = None;
+			loop {
+				let page = Registry::devices_of(owner.clone(), after, 7);
+				assert!(page.len() <= 7);
+				let Some(last) = page.last().copied() else { break };
+				paged.extend(page);
+				after = Some(last);
+			}
+			assert_eq!(paged, [first, rest].concat());
+			paged.sort();
+			registered.sort();
+			assert_eq!(paged, registered);
+			assert_eq!(Registry::devices_of(owner.clone(), None, 0), Vec::<DeviceId>::new());
+		});
+	}
+}

@@ -1,26 +1,16 @@
-// Starts a throw-away `iotchain-node --dev --tmp` on free local ports and connects
-// @polkadot/api to it. The binary is `$IOTCHAIN_NODE`, by default the release build in the
-// shared build directory (see scripts/common.sh).
+// Starts a throw-away `iotchain-node --dev --tmp` and connects @polkadot/api to it. The node
+// binds port 0 (RPC and p2p) and the test reads the port it got from its log, so test files
+// running in parallel never collide. The binary is `$IOTCHAIN_NODE`, by default the release
+// build in the shared build directory (see scripts/common.sh).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/iotchain/target');
 export const NODE_BIN = process.env.IOTCHAIN_NODE ?? join(targetDir, 'release/iotchain-node');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -29,27 +19,35 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * resolves to `{ api, rpc, stop }` once the API is connected (≤ 60 s).
  */
 export async function startDevNode({ basePath } = {}) {
-  const [rpcPort, p2pPort] = [await freePort(), await freePort()];
   const child = spawn(
     NODE_BIN,
     ['--dev', ...(basePath ? ['--base-path', basePath] : ['--tmp']), '--no-telemetry', '--no-mdns', '--no-prometheus',
-      '--rpc-port', String(rpcPort), '--port', String(p2pPort)],
+      '--rpc-port', '0', '--port', '0'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
-  child.stderr.on('data', (chunk) => { log = (log + chunk).slice(-20_000); });
+  let rpcPort;
+  child.stderr.on('data', (chunk) => {
+    log = (log + chunk).slice(-20_000);
+    rpcPort ??= log.match(/Running JSON-RPC server: addr=[^\s]*?:(\d+)/)?.[1];
+  });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 
-  const url = `ws://127.0.0.1:${rpcPort}`;
   const deadline = Date.now() + 60_000;
   let api;
   let provider;
+  let url;
   while (!api) {
     if (child.exitCode !== null) throw new Error(`iotchain-node exited early:\n${log}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`iotchain-node did not answer on ${url} within 60 s:\n${log}`);
+      throw new Error(`iotchain-node did not answer within 60 s:\n${log}`);
     }
+    if (!rpcPort) {
+      await sleep(200);
+      continue;
+    }
+    url = `ws://127.0.0.1:${rpcPort}`;
     provider = new WsProvider(url, false);
     try {
       await provider.connect();
@@ -74,4 +72,22 @@ export async function startDevNode({ basePath } = {}) {
       return exited;
     },
   };
+}
+
+/**
+ * The dev node of a `describe` block: started in its `before` hook, stopped with SIGINT in its
+ * `after` hook (which checks that it exited cleanly). Returns an object that holds `api`, `url`,
+ * `rpc`, `log` and `stop` once the suite runs.
+ */
+export function withDevNode(options = {}) {
+  const node = {};
+  before(async () => {
+    Object.assign(node, await startDevNode(options));
+  });
+  after(async () => {
+    if (!node.stop) return;
+    const { code, signal } = await node.stop();
+    assert.equal(code, 0, `node exited with ${code ?? signal} after SIGINT`);
+  });
+  return node;
 }

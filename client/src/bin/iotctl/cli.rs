@@ -422,6 +422,18 @@ pub enum AccessCommand {
 		#[arg(long)]
 		permission: PermissionArg,
 	},
+	/// The grants on a device, a page at a time (as `iotchain_grantsOf` gives them).
+	List {
+		/// The device.
+		#[arg(long)]
+		device: String,
+		/// Continue after this grantee (the last of the previous page).
+		#[arg(long)]
+		start_after: Option<String>,
+		/// At most this many grants.
+		#[arg(long)]
+		limit: Option<u32>,
+	},
 }
 
 /// A permission on the command line.

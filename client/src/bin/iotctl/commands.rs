@@ -9,15 +9,18 @@ use crate::{
 	output, EXIT_NO,
 };
 use iotchain_client::{
-	chain::{Client, DeviceInfo, View, Wait},
-	data::{self, Batch, ProofFile, Reading},
+	anchoring::{Anchorer, StreamWriter},
+	chain::{Client, DeviceMetadata, View, Wait},
+	data::{self, ProofFile},
 	keys::{self, Key, KeyFile},
-	proof::{AnchorProofFile, BatchProofJson, OfflineFailure, ReadingClaim, Verification},
-	runtime::{self, runtime_types, runtime_types::bounded_collections::bounded_vec::BoundedVec},
-	state::{StateStore, StreamState},
+	proof::{AnchorProofFile, OfflineFailure, ReadingClaim, Verification},
+	runtime::{self, runtime_types},
+	state::StateStore,
 	Error,
 };
-use iotchain_primitives::{device_id_of, DeviceId, Permission, Seq, StreamId};
+use iotchain_primitives::{
+	device_id_of, json::MerkleProofView, DeviceId, Permission, Seq, StreamId,
+};
 use polkadot_sdk::sp_core::H256;
 use serde_json::json;
 use std::{
@@ -49,12 +52,17 @@ impl Ctx {
 		signer: &Key,
 	) -> Result<iotchain_client::chain::Outcome, Error> {
 		let outcome = client.submit(call, signer, self.wait).await?;
+		self.print_outcome(what, &outcome);
+		Ok(outcome)
+	}
+
+	/// Prints what became of a transaction.
+	fn print_outcome(&self, what: &str, outcome: &iotchain_client::chain::Outcome) {
 		output::print(
 			self.json,
-			|| output::outcome(what, &outcome),
-			serde_json::to_value(&outcome).unwrap_or_default(),
+			|| output::outcome(what, outcome),
+			serde_json::to_value(outcome).unwrap_or_default(),
 		);
-		Ok(outcome)
 	}
 }
 
@@ -150,33 +158,6 @@ fn device_id(s: &str) -> Result<DeviceId, Error> {
 	data::parse_device_id(s)
 }
 
-/// The bytes of `text` for a call argument bounded to `max` bytes; `what` names it in the error.
-fn bounded(what: &str, text: &str, max: u32) -> Result<Vec<u8>, Error> {
-	if text.len() > max as usize {
-		return Err(Error::Input(format!(
-			"{what} is {} bytes long; at most {max} are allowed",
-			text.len()
-		)));
-	}
-	Ok(text.as_bytes().to_vec())
-}
-
-async fn metadata(
-	client: &Client,
-	model: &str,
-	manufacturer: &str,
-	serial: &str,
-	label: &str,
-) -> Result<runtime_types::pallet_devices::types::DeviceMetadata, Error> {
-	let max = client.constant(runtime::constants().devices().string_limit()).await?;
-	Ok(runtime_types::pallet_devices::types::DeviceMetadata {
-		model: BoundedVec(bounded("--model", model, max)?),
-		manufacturer: BoundedVec(bounded("--manufacturer", manufacturer, max)?),
-		serial: BoundedVec(bounded("--serial", serial, max)?),
-		label: BoundedVec(bounded("--label", label, max)?),
-	})
-}
-
 async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
 	let client = ctx.client().await?;
 	let tx = runtime::tx().devices();
@@ -192,19 +173,18 @@ async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
 		} => {
 			let owner = signer.key()?;
 			let device_key = KeyFile::read(&device_key)?.1;
-			let id = device_id_of(&device_key.account_id().0);
 			let firmware = firmware.as_deref().map(data::parse_h256).transpose()?;
-			let metadata = metadata(&client, &model, &manufacturer, &serial, &label).await?;
-			let proof = client.registration_proof(&owner.account_id(), &device_key);
-			let call = tx.register(device_key.account_id(), proof, metadata, firmware);
-			ctx.submit(&client, &format!("device {id:?} registered"), &call, &owner).await?;
+			let metadata = DeviceMetadata { model, manufacturer, serial, label };
+			let (id, outcome) =
+				client.register_device(&owner, &device_key, &metadata, firmware, ctx.wait).await?;
+			ctx.print_outcome(&format!("device {id:?} registered"), &outcome);
 		},
 		DeviceCommand::Show { device } => {
 			let id = device_id(&device.id)?;
-			let Some(info) = client.device(id).await? else {
+			let Some(view) = client.device_view(id).await? else {
 				return Err(Error::Input(format!("no device is registered under {id:?}")));
 			};
-			let doc = device_json(id, &info);
+			let doc = json!(view);
 			output::print(
 				ctx.json,
 				|| serde_json::to_string_pretty(&doc).unwrap_or_default(),
@@ -219,15 +199,11 @@ async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
 			output::print(ctx.json, || ids.join("\n"), json!(ids));
 		},
 		DeviceCommand::Rotate { signer, device, new_key } => {
-			let signer = signer.key()?;
-			let id = device_id(&device.id)?;
 			let new_key = KeyFile::read(&new_key)?.1;
-			let Some(info) = client.device(id).await? else {
-				return Err(Error::Input(format!("no device is registered under {id:?}")));
-			};
-			let proof = client.rotation_proof(id, &info.key, &new_key);
-			let call = tx.rotate_key(id, new_key.account_id(), proof);
-			ctx.submit(&client, "key rotated", &call, &signer).await?;
+			let outcome = client
+				.rotate_device_key(&signer.key()?, device_id(&device.id)?, &new_key, ctx.wait)
+				.await?;
+			ctx.print_outcome("key rotated", &outcome);
 		},
 		DeviceCommand::Transfer { signer, device, to } => {
 			let call = tx.transfer_ownership(device_id(&device.id)?, keys::parse_account(&to)?);
@@ -275,47 +251,6 @@ async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
 	Ok(0)
 }
 
-fn device_json(id: DeviceId, info: &DeviceInfo) -> serde_json::Value {
-	use runtime_types::iotchain_primitives::device::DeviceStatus;
-	let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-	let status = match &info.status {
-		DeviceStatus::Active => json!("active"),
-		DeviceStatus::Suspended { by } => json!({ "suspended": { "by": suspended_by(by) } }),
-		DeviceStatus::Compromised { since } => json!({ "compromised": { "since": since } }),
-		DeviceStatus::Retired => json!("retired"),
-	};
-	json!({
-		"id": format!("{id:?}"),
-		"owner": keys::ss58(&info.owner),
-		"key": keys::ss58(&info.key),
-		"status": status,
-		"model": text(&info.metadata.model.0),
-		"manufacturer": text(&info.metadata.manufacturer.0),
-		"serial": text(&info.metadata.serial.0),
-		"label": text(&info.metadata.label.0),
-		"firmware": info.firmware.map(|f| format!("{f:?}")),
-		"registeredAt": info.registered_at,
-		"ownerSince": info.owner_since,
-		"deposit": info.deposit.to_string(),
-		"transferOffer": info.transfer_offer.as_ref().map(|offer| json!({
-			"to": keys::ss58(&offer.to),
-			"expiresAt": offer.expires_at,
-		})),
-		"compromises": info.compromises.0.iter()
-			.map(|w| json!({ "since": w.since, "until": w.until }))
-			.collect::<Vec<_>>(),
-	})
-}
-
-fn suspended_by(by: &runtime_types::iotchain_primitives::device::SuspendedBy) -> &'static str {
-	use runtime_types::iotchain_primitives::device::SuspendedBy;
-	match by {
-		SuspendedBy::Owner => "owner",
-		SuspendedBy::Manager => "manager",
-		SuspendedBy::Transfer => "transfer",
-	}
-}
-
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
 	std::fs::read(path).map_err(|e| Error::Input(format!("{}: {e}", path.display())))
 }
@@ -337,61 +272,30 @@ impl DataArgs {
 	}
 }
 
-/// Who anchors, and for which device.
-struct Anchorer {
-	signer: Key,
-	device: DeviceId,
-	/// Whether the signer is the device itself (`anchors.anchor`) rather than its owner or a
-	/// writer (`anchors.anchorFor`).
-	is_device: bool,
-}
-
 impl AnchorerArgs {
-	async fn resolve(&self, client: &Client) -> Result<Anchorer, Error> {
-		if let Some(path) = &self.device_key {
-			let signer = KeyFile::read(path)?.1;
-			let device = client.device_by_key(&signer.account_id()).await?.ok_or_else(|| {
-				Error::Input(format!(
-					"{} is not the key of any registered device",
-					keys::ss58(&signer.account_id())
+	/// The writer of the stream the arguments name, from the local state (or the chain's head,
+	/// with --resync or without a state).
+	async fn writer(&self, ctx: &Ctx, client: Client) -> Result<StreamWriter, Error> {
+		let stream = self.stream.ok_or_else(|| Error::Input("pass --stream".into()))?;
+		let anchorer = match (&self.device_key, &self.device) {
+			(Some(path), _) => Anchorer::device(&client, KeyFile::read(path)?.1).await?,
+			(None, Some(device)) => Anchorer::on_behalf_of(device_id(device)?, self.signer.key()?),
+			(None, None) => {
+				return Err(Error::Input(
+					"pass --device-key FILE, or --device ID with --suri/--key".into(),
 				))
-			})?;
-			return Ok(Anchorer { signer, device, is_device: true });
+			},
+		};
+		let uri = self.uri.as_ref().map(|uri| uri.as_bytes().to_vec());
+		let mut writer = StreamWriter::open(client, anchorer, stream, Some(ctx.state.clone()))
+			.await?
+			.with_wait(ctx.wait)
+			.with_uri(uri)
+			.await?;
+		if self.resync {
+			writer.resync().await?;
 		}
-		let device = self.device.as_deref().ok_or_else(|| {
-			Error::Input("pass --device-key FILE, or --device ID with --suri/--key".into())
-		})?;
-		Ok(Anchorer { signer: self.signer.key()?, device: device_id(device)?, is_device: false })
-	}
-
-	fn stream(&self) -> Result<StreamId, Error> {
-		self.stream.ok_or_else(|| Error::Input("pass --stream".into()))
-	}
-
-	/// The `--uri`'s bytes, checked against the chain's `MaxUriLen`.
-	async fn uri(&self, client: &Client) -> Result<Option<Vec<u8>>, Error> {
-		let Some(uri) = &self.uri else { return Ok(None) };
-		let max = client.constant(runtime::constants().anchors().max_uri_len()).await?;
-		bounded("--uri", uri, max).map(Some)
-	}
-
-	/// The stream's state: the local file, or the chain's head when there is none (or when
-	/// asked to resync).
-	async fn stream_state(
-		&self,
-		ctx: &Ctx,
-		client: &Client,
-		device: &DeviceId,
-	) -> Result<StreamState, Error> {
-		if !self.resync {
-			if let Some(state) = ctx.state.load(device, self.stream()?)? {
-				return Ok(state);
-			}
-		}
-		Ok(match client.anchor_head(*device, self.stream()?).await? {
-			Some(head) => StreamState { last_seq: head.seq, head: head.head },
-			None => StreamState::default(),
-		})
+		Ok(writer)
 	}
 }
 
@@ -430,119 +334,27 @@ async fn anchor(ctx: &Ctx, command: AnchorCommand) -> Result<u8, Error> {
 
 async fn anchor_one(ctx: &Ctx, data: DataArgs, args: AnchorerArgs) -> Result<u8, Error> {
 	let digest = data::digest(&data.bytes()?);
-	let stream = args.stream()?;
-	let client = ctx.client().await?;
-	let anchorer = args.resolve(&client).await?;
-	let state = args.stream_state(ctx, &client, &anchorer.device).await?;
-	let seq = state.next_seq()?;
-	let uri = args.uri(&client).await?.map(BoundedVec);
-	let outcome = if anchorer.is_device {
-		let call = runtime::tx().anchors().anchor(stream, seq, digest, uri);
-		submit_anchor(ctx, ctx.wait, &client, &call, &anchorer, stream, seq).await?
-	} else {
-		let call = runtime::tx().anchors().anchor_for(anchorer.device, stream, seq, digest, uri);
-		submit_anchor(ctx, ctx.wait, &client, &call, &anchorer, stream, seq).await?
-	};
-	let state = state.advance(seq, &digest, seq);
-	ctx.state.save(&anchorer.device, stream, &state)?;
+	let mut writer = args.writer(ctx, ctx.client().await?).await?;
+	let anchored = writer.anchor(digest).await?;
+	let (seq, stream, head) = (anchored.seq, writer.stream(), anchored.head);
 	output::print(
 		ctx.json,
 		|| {
 			format!(
-				"{}\nreading {seq} of stream {} anchored: digest {digest:?}, head {:?}",
-				output::outcome("anchor", &outcome),
-				stream,
-				state.head
+				"{}\nreading {seq} of stream {stream} anchored: digest {digest:?}, head {head:?}",
+				output::outcome("anchor", &anchored.outcome),
 			)
 		},
 		json!({
-			"device": format!("{:?}", anchorer.device),
+			"device": format!("{:?}", writer.device()),
 			"stream": stream,
 			"seq": seq,
 			"digest": format!("{digest:?}"),
-			"head": format!("{:?}", state.head),
-			"outcome": outcome,
+			"head": format!("{head:?}"),
+			"outcome": anchored.outcome,
 		}),
 	);
 	Ok(0)
-}
-
-/// Submits an anchoring call of `stream` from `seq`. If the chain refuses it, the error says why
-/// when it can tell: the device is not active, or the stream's head is already at or past `seq`
-/// (the local state is stale: another tool anchored, or the state file was restored from a
-/// backup) and how to recover. A device's own free anchors are refused before inclusion, so
-/// these come as "cannot pay fees" from the pool rather than as pallet errors.
-async fn submit_anchor(
-	ctx: &Ctx,
-	wait: Wait,
-	client: &Client,
-	call: &impl Payload,
-	anchorer: &Anchorer,
-	stream: StreamId,
-	seq: Seq,
-) -> Result<iotchain_client::chain::Outcome, Error> {
-	let error = match client.submit(call, &anchorer.signer, wait).await {
-		Ok(outcome) => return Ok(outcome),
-		Err(error) if error.is_refusal() => error,
-		Err(error) => return Err(error),
-	};
-	use runtime_types::iotchain_primitives::device::{DeviceStatus, SuspendedBy};
-	let status = match client.device(anchorer.device).await {
-		Ok(Some(info)) => info.status,
-		Ok(None) => DeviceStatus::Retired,
-		Err(_) => return Err(error),
-	};
-	let not_active = match status {
-		DeviceStatus::Active => None,
-		DeviceStatus::Suspended { by: SuspendedBy::Transfer } => {
-			Some("suspended since it changed hands: its owner must rotate its key or resume it")
-		},
-		DeviceStatus::Suspended { by: SuspendedBy::Owner } => {
-			Some("suspended by its owner, who must resume it first")
-		},
-		DeviceStatus::Suspended { by: SuspendedBy::Manager } => {
-			Some("suspended by a manager: its owner or a manager must resume it first")
-		},
-		DeviceStatus::Compromised { .. } => {
-			Some("reported compromised: its owner must rotate its key first")
-		},
-		DeviceStatus::Retired => Some("not registered (or retired)"),
-	};
-	if let Some(why) = not_active {
-		return Err(match error {
-			Error::Refused(reason) => Error::Refused(format!("{reason}; the device is {why}")),
-			other => other,
-		});
-	}
-	let chain_seq = match client.anchor_head(anchorer.device, stream).await {
-		Ok(Some(head)) if head.seq >= seq => head.seq,
-		_ => {
-			return Err(match error {
-				// The pool holds one free anchor per device (see pallet-anchors' docs).
-				Error::Refused(reason)
-					if anchorer.is_device && reason.to_lowercase().contains("priority") =>
-				{
-					Error::Refused(format!(
-						"{reason}; the device already has a free anchor waiting in the pool: \
-						 submit the next one when that one is in a block"
-					))
-				},
-				other => other,
-			});
-		},
-	};
-	let hint = format!(
-		"seq {seq} from the local state in {} is stale: the chain's head of stream {stream} is at \
-		 seq {chain_seq}; run again with --resync to continue from there",
-		ctx.state.dir().display()
-	);
-	Err(match error {
-		Error::Dispatch { pallet, error, docs } => {
-			Error::Dispatch { pallet, error, docs: format!("{docs} ({hint})") }
-		},
-		Error::Refused(reason) => Error::Refused(format!("{reason}; {hint}")),
-		other => other,
-	})
 }
 
 async fn anchor_batch(
@@ -576,72 +388,40 @@ async fn anchor_batch(
 	std::fs::create_dir_all(&proofs_dir)
 		.map_err(|e| Error::Input(format!("{}: {e}", proofs_dir.display())))?;
 
-	let stream = args.stream()?;
-	let client = ctx.client().await?;
-	let anchorer = args.resolve(&client).await?;
-	let max = client.constant(runtime::constants().anchors().max_batch_size()).await?;
-	let mut state = args.stream_state(ctx, &client, &anchorer.device).await?;
-	let chunks: Vec<Vec<Reading>> =
-		readings.chunks(max.max(1) as usize).map(<[Reading]>::to_vec).collect();
-	let bar = output::progress(ctx.json, readings.len() as u64, "anchoring");
-	let uri = args.uri(&client).await?;
-	let mut batches = Vec::new();
-	let last_chunk = chunks.len().saturating_sub(1);
-	for (index, chunk) in chunks.into_iter().enumerate() {
-		let first_seq = state.next_seq()?;
-		let batch = Batch::new(anchorer.device, stream, first_seq, chunk)
-			.ok_or_else(|| Error::Input("an empty batch".into()))?;
-		// A device anchoring its own batch names no device; the owner or a writer does.
-		let device = (!anchorer.is_device).then_some(anchorer.device);
-		let call = runtime::tx().anchors().anchor_batch(
-			device,
-			stream,
-			first_seq,
-			batch.count(),
-			batch.root,
-			uri.clone().map(BoundedVec),
-		);
-		// A device has one free anchor waiting in the pool at a time: every chunk but the last
-		// waits for its block even with --no-wait.
-		let wait = match ctx.wait {
-			Wait::Submitted if anchorer.is_device && index < last_chunk => Wait::InBlock,
-			wait => wait,
-		};
-		let outcome =
-			submit_anchor(ctx, wait, &client, &call, &anchorer, stream, first_seq).await?;
-		state = state.advance(first_seq, &batch.root, batch.last_seq());
-		ctx.state.save(&anchorer.device, stream, &state)?;
-		for proof in batch.proofs() {
-			let file = proofs_dir.join(format!("{}.proof.json", sanitize(&proof.source)));
-			proof.write(&file)?;
-		}
-		bar.inc(u64::from(batch.count()));
-		batches.push(json!({
-			"firstSeq": first_seq,
-			"count": batch.count(),
-			"root": format!("{:?}", batch.root),
-			"block": outcome.block.map(|b| format!("{b:?}")),
-		}));
-	}
-	bar.finish_and_clear();
+	let mut writer = args.writer(ctx, ctx.client().await?).await?;
 	let count = readings.len();
+	let bar = output::progress(ctx.json, count as u64, "anchoring");
+	let batches = writer
+		.anchor_batch_with(readings, |anchored| {
+			for proof in anchored.batch.proofs() {
+				proof.write(&proofs_dir.join(format!("{}.proof.json", sanitize(&proof.source))))?;
+			}
+			bar.inc(u64::from(anchored.batch.count()));
+			Ok(())
+		})
+		.await?;
+	bar.finish_and_clear();
+	let (stream, head) = (writer.stream(), writer.state().head);
 	output::print(
 		ctx.json,
 		|| {
 			format!(
-				"{count} readings anchored in {} batch(es) on stream {}; head {:?}; proofs in {}",
+				"{count} readings anchored in {} batch(es) on stream {stream}; head {head:?}; proofs in {}",
 				batches.len(),
-				stream,
-				state.head,
 				proofs_dir.display()
 			)
 		},
 		json!({
-			"device": format!("{:?}", anchorer.device),
+			"device": format!("{:?}", writer.device()),
 			"stream": stream,
 			"readings": count,
-			"batches": batches,
-			"head": format!("{:?}", state.head),
+			"batches": batches.iter().map(|b| json!({
+				"firstSeq": b.batch.first_seq,
+				"count": b.batch.count(),
+				"root": format!("{:?}", b.batch.root),
+				"block": b.outcome.block.map(|b| format!("{b:?}")),
+			})).collect::<Vec<_>>(),
+			"head": format!("{head:?}"),
 			"proofs": proofs_dir,
 		}),
 	);
@@ -705,27 +485,31 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 		let reading = ReadingClaim {
 			seq,
 			digest,
-			batch_proof: merkle_proof.as_ref().map(BatchProofJson::from),
+			batch_proof: merkle_proof.as_ref().map(MerkleProofView::from),
 		};
 		AnchorProofFile { reading, anchor_proof: answer.clone() }.write(path)?;
 	}
-	let (verified, doc, text) = match verification {
-		Verification::Anchored { block, timestamp, submitter, suspect } => (
-			!(suspect && args.reject_suspect),
-			json!({
-				"result": "anchored", "block": block, "timestamp": timestamp, "time": time(timestamp),
-				"submitter": keys::ss58(&submitter), "suspect": suspect,
-			}),
-			format!(
-				"verified: reading {seq} of stream {stream} anchored in block {block} at {} by {}{}",
-				time(timestamp),
-				keys::ss58(&submitter),
-				if suspect { "; SUSPECT: anchored while the device's key was reported compromised" } else { "" }
-			),
-		),
+	// The JSON is the verification's view (as `iotchain_verifyReading` gives it) and more.
+	let mut doc = json!(verification);
+	let (verified, text) = match verification {
+		Verification::Anchored { block, timestamp, submitter, suspect } => {
+			doc["time"] = json!(time(timestamp));
+			(
+				!(suspect && args.reject_suspect),
+				format!(
+					"verified: reading {seq} of stream {stream} anchored in block {block} at {} by {}{}",
+					time(timestamp),
+					keys::ss58(&submitter),
+					if suspect {
+						"; SUSPECT: anchored while the device's key was reported compromised"
+					} else {
+						""
+					}
+				),
+			)
+		},
 		Verification::NotAnchored => (
 			false,
-			json!({ "result": "notAnchored" }),
 			format!(
 				"not verified: nothing is anchored at seq {seq} of stream {stream} in a final block \
 				 (an anchor in block N is provable once block N + 1 is final)"
@@ -733,16 +517,15 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 		),
 		Verification::Mismatch => (
 			false,
-			json!({ "result": "mismatch" }),
 			format!(
 				"not verified: seq {seq} of stream {stream} holds a different fingerprint \
 				 (digest {digest:?}): the data was modified"
 			),
 		),
 	};
-	let mut doc = doc;
 	doc["digest"] = json!(format!("{digest:?}"));
 	doc["verified"] = json!(verified);
+	doc["anchor"] = json!(answer.as_ref().map(|answer| &answer.anchor));
 	if let Some(answer) = &answer {
 		doc["finalized"] = json!(answer.finalized);
 		doc["finalizedHash"] = json!(format!("{:?}", answer.finalized_hash));
@@ -769,7 +552,7 @@ fn verify_offline(ctx: &Ctx, args: &VerifyArgs, path: &Path) -> Result<u8, Error
 		Ok(proven) => (
 			true,
 			json!({
-				"result": "anchored", "block": proven.block, "blockHash": format!("{:?}", proven.block_hash),
+				"type": "anchored", "block": proven.block, "blockHash": format!("{:?}", proven.block_hash),
 				"timestamp": proven.record.timestamp, "time": time(proven.record.timestamp),
 				"submitter": keys::ss58(&proven.record.submitter), "finalized": proven.finalized,
 			}),
@@ -785,7 +568,7 @@ fn verify_offline(ctx: &Ctx, args: &VerifyArgs, path: &Path) -> Result<u8, Error
 		),
 		Err(failure) => (
 			false,
-			json!({ "result": match failure {
+			json!({ "type": match failure {
 				OfflineFailure::BadProof(_) => "badProof",
 				OfflineFailure::OtherStream => "otherStream",
 				OfflineFailure::Mismatch => "mismatch",
@@ -859,21 +642,56 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<u8, Error> {
 }
 
 async fn access(ctx: &Ctx, command: AccessCommand) -> Result<u8, Error> {
-	let AccessCommand::Check { device, who, stream, permission: arg } = command;
 	let client = ctx.client().await?;
-	let who: AccountId32 = keys::parse_account(&who)?;
-	let decision = client.check_access(device_id(&device)?, &who, stream, permission(arg)).await?;
-	let name = format!("{arg:?}").to_lowercase();
-	output::print(
-		ctx.json,
-		|| match (decision.allowed, decision.expires_at) {
-			(true, Some(at)) => format!("allowed: {name} until block {at}"),
-			(true, None) => format!("allowed: {name}"),
-			(false, _) => format!("denied: {name}"),
+	match command {
+		AccessCommand::Check { device, who, stream, permission: arg } => {
+			let who: AccountId32 = keys::parse_account(&who)?;
+			let decision =
+				client.check_access(device_id(&device)?, &who, stream, permission(arg)).await?;
+			let name = format!("{arg:?}").to_lowercase();
+			output::print(
+				ctx.json,
+				|| match (decision.allowed, decision.expires_at) {
+					(true, Some(at)) => format!("allowed: {name} until block {at}"),
+					(true, None) => format!("allowed: {name}"),
+					(false, _) => format!("denied: {name}"),
+				},
+				json!(decision),
+			);
+			Ok(if decision.allowed { 0 } else { EXIT_NO })
 		},
-		json!({ "allowed": decision.allowed, "expiresAt": decision.expires_at }),
-	);
-	Ok(if decision.allowed { 0 } else { EXIT_NO })
+		AccessCommand::List { device, start_after, limit } => {
+			let start_after = start_after.as_deref().map(keys::parse_account).transpose()?;
+			let grants = client.grants_of(device_id(&device)?, start_after.as_ref(), limit).await?;
+			output::print(
+				ctx.json,
+				|| {
+					grants
+						.iter()
+						.map(|g| {
+							let names: Vec<&str> = [(1, "read"), (2, "write"), (4, "manage")]
+								.into_iter()
+								.filter(|(bit, _)| g.permissions & bit != 0)
+								.map(|(_, name)| name)
+								.collect();
+							format!(
+								"{} {} on {} {}",
+								keys::ss58(&g.grantee),
+								names.join("+"),
+								g.stream.map_or("every stream".into(), |s| format!("stream {s}")),
+								g.expires_at.map_or("without expiry".into(), |at| format!(
+									"until block {at}"
+								)),
+							)
+						})
+						.collect::<Vec<_>>()
+						.join("\n")
+				},
+				json!(grants),
+			);
+			Ok(0)
+		},
+	}
 }
 
 async fn watch(ctx: &Ctx, args: WatchArgs) -> Result<u8, Error> {
@@ -881,7 +699,10 @@ async fn watch(ctx: &Ctx, args: WatchArgs) -> Result<u8, Error> {
 	let client = ctx.client().await?;
 	let mut seen = 0u64;
 	client
-		.watch(|number, events| {
+		.watch(
+			// On standard error, so that the events alone are on standard output.
+			|from| eprintln!("following finalized blocks from #{from}"),
+			|number, events| {
 			for event in events {
 				if device.as_ref().is_some_and(|d| event.fields.get("device_id") != Some(&json!(d))) {
 					continue;
@@ -894,7 +715,8 @@ async fn watch(ctx: &Ctx, args: WatchArgs) -> Result<u8, Error> {
 			}
 			seen += 1;
 			args.blocks.is_none_or(|blocks| seen < blocks)
-		})
+		},
+		)
 		.await?;
 	Ok(0)
 }

@@ -26,7 +26,10 @@ async fn main() -> ExitCode {
 		Err(error) => {
 			let code = match &error {
 				Error::Input(_) | Error::Key(_) | Error::State(_) => EXIT_INPUT,
-				Error::Refused(_) | Error::Dispatch { .. } | Error::Failed(_) => EXIT_REFUSED,
+				Error::Refused(_)
+				| Error::Dispatch { .. }
+				| Error::Failed(_)
+				| Error::Anchor { .. } => EXIT_REFUSED,
 				Error::Connect { .. } | Error::Node(_) => EXIT_NODE,
 			};
 			output::error(json, &error);

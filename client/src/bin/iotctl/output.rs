@@ -1,7 +1,7 @@
 //! Human or JSON output, and progress bars on a terminal.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use iotchain_client::{chain::Outcome, Error};
+use iotchain_client::{anchoring::Refusal, chain::Outcome, Error};
 use std::io::IsTerminal;
 
 /// Prints a result: `human` as text, or `json` as one JSON document.
@@ -15,14 +15,31 @@ pub fn print(json_mode: bool, human: impl FnOnce() -> String, json: serde_json::
 
 /// Prints a failure to standard error (as `{"error": …}` in JSON mode).
 pub fn error(json_mode: bool, error: &Error) {
+	// What to do about it, when iotctl has an option for it.
+	let hint = match error {
+		Error::Anchor { refusal: Refusal::StaleSequence { .. }, .. } => {
+			Some("run again with --resync to continue from the chain's head")
+		},
+		_ => None,
+	};
 	if json_mode {
 		let mut doc = serde_json::json!({ "error": error.to_string() });
-		if let Error::Dispatch { pallet, error, .. } = error {
+		let dispatch = match error {
+			Error::Anchor { chain, .. } => chain.as_ref(),
+			error => error,
+		};
+		if let Error::Dispatch { pallet, error, .. } = dispatch {
 			doc["dispatchError"] = serde_json::json!(format!("{pallet}.{error}"));
+		}
+		if let Some(hint) = hint {
+			doc["hint"] = serde_json::json!(hint);
 		}
 		eprintln!("{doc}");
 	} else {
 		eprintln!("error: {error}");
+		if let Some(hint) = hint {
+			eprintln!("hint: {hint}");
+		}
 	}
 }
 

@@ -1,10 +1,10 @@
 // The device registry on a real node, driven by @polkadot/api: what a device maker or fleet
 // operator does from Polkadot.js or a script.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { mnemonicGenerate, cryptoWaitReady } from '@polkadot/util-crypto';
-import { startDevNode } from './lib/node.js';
+import { withDevNode } from './lib/node.js';
 import { findEvent, submit } from './lib/tx.js';
 import { deviceIdOf, multiSignature, registrationPayload, rotationPayload } from './lib/payloads.js';
 import { deviceMetadata } from './lib/devices.js';
@@ -14,7 +14,7 @@ const DEPOSIT_BASE = UNIT;
 const DEPOSIT_PER_BYTE = 10n ** 10n;
 
 describe('device registry', () => {
-  let node;
+  const node = withDevNode();
   let api;
   let alice;
   let bob;
@@ -36,14 +36,7 @@ describe('device registry', () => {
     deviceKey = keyring.addFromUri(mnemonicGenerate());
     firstKey = deviceKey;
     deviceId = deviceIdOf(deviceKey.address);
-    node = await startDevNode();
     api = node.api;
-  });
-
-  after(async () => {
-    if (!node) return;
-    const { code, signal } = await node.stop();
-    assert.equal(code, 0, `node exited with ${code ?? signal} after SIGINT`);
   });
 
   it('shows the pallet, its calls and errors with their docs', () => {

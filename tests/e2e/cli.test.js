@@ -1,16 +1,17 @@
-// iotctl (issue #7) against a real dev node: the device's side of the journey through the
-// command-line tool, each step checked on chain with @polkadot/api. Register → anchor from a
-// zero-balance device key → verify the file → modify it → verification fails with exit 1 →
-// batch of 100 files → verify a reading with its proof → grant/revoke round trip; plus the exit
-// codes and messages of refusals and bad input.
+// iotctl against a real dev node: the device's side of the journey through the command-line
+// tool, each step checked on chain with @polkadot/api. Register → anchor from a zero-balance
+// device key → verify the file → modify it → verification fails with exit 1 → batch of 100
+// files → verify a reading with its proof → grant/revoke round trip; plus the exit codes and
+// messages of refusals and bad input. (`--stdin`, `--jsonl`, `--no-wait`, `--finalized`,
+// `cancel-transfer` and `firmware --image` are covered by client/tests/dev_chain.rs.)
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
-import { startDevNode } from './lib/node.js';
+import { withDevNode } from './lib/node.js';
 import { deviceIdOf } from './lib/payloads.js';
 import { untilProvable } from './lib/tx.js';
 
@@ -20,7 +21,7 @@ const STREAM = 1;
 const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
 
 describe('iotctl: a device and its owner on the command line', () => {
-  let node;
+  const node = withDevNode();
   let api;
   let dir;
   let deviceId;
@@ -50,16 +51,12 @@ describe('iotctl: a device and its owner on the command line', () => {
 
   before(async () => {
     await cryptoWaitReady();
-    node = await startDevNode();
     api = node.api;
     dir = await mkdtemp(join(tmpdir(), 'iotctl-e2e-'));
   });
 
   after(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
-    if (!node) return;
-    const { code, signal } = await node.stop();
-    assert.equal(code, 0, `node exited with ${code ?? signal} after SIGINT`);
   });
 
   it('generates a key file readable by its owner only, without printing the secret', async () => {
@@ -98,7 +95,7 @@ describe('iotctl: a device and its owner on the command line', () => {
 
     const shown = await ok('--json', 'device', 'show', '--id', deviceId);
     assert.equal(shown.json.key, deviceAddress);
-    assert.equal(shown.json.status, 'active');
+    assert.deepEqual(shown.json.status, { type: 'active' });
     const listed = await ok('--json', 'device', 'list', '--owner', '//Alice');
     assert.ok(listed.json.includes(deviceId));
 
@@ -108,7 +105,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     const tooLong = await iotctl('device', 'register', '--suri', '//Alice', '--device-key', 'device.json',
       '--label', 'x'.repeat(65));
     assert.equal(tooLong.code, 2);
-    assert.match(tooLong.stderr, /--label is 65 bytes long; at most 64 are allowed/);
+    assert.match(tooLong.stderr, /the label is 65 bytes long; at most 64 are allowed/);
     const byName = await iotctl('device', 'show', '--id', 'greenhouse-sensor-7');
     assert.equal(byName.code, 2);
     assert.match(byName.stderr, /is not a device id/);
@@ -142,7 +139,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     const offline = (...args) => iotctl('--url', 'ws://127.0.0.1:1', ...args);
     const good = await offline('--json', 'verify', '--offline', 'reading.anchor.json', '--trusted-block', trusted);
     assert.equal(good.code, 0, good.stderr);
-    assert.equal(good.json.result, 'anchored');
+    assert.equal(good.json.type, 'anchored');
     assert.equal(good.json.block, saved.anchorProof.anchor.block);
 
     const modified = await offline('verify', '--offline', 'reading.anchor.json', '--trusted-block', trusted,
@@ -170,7 +167,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     const result = await iotctl('--json', 'verify', '--device', deviceId,
       '--stream', String(STREAM), '--seq', '1', '--file', 'reading.json');
     assert.equal(result.code, 1);
-    assert.equal(result.json.result, 'mismatch');
+    assert.equal(result.json.type, 'mismatch');
     const missing = await iotctl('verify', '--device', deviceId, '--stream', String(STREAM),
       '--seq', '99', '--value', 'anything');
     assert.equal(missing.code, 1);
@@ -187,7 +184,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     const stale = await iotctl('anchor', '--device-key', 'device.json',
       '--stream', String(STREAM), '--value', 'third');
     assert.equal(stale.code, 3, 'the chain refuses the stale seq');
-    assert.match(stale.stderr, /seq 2 .* is stale: the chain's head of stream 1 is at seq 2; run again with --resync/);
+    assert.match(stale.stderr, /seq 2 from the local state is stale: the chain's head of stream 1 is at seq 2\nhint: run again with --resync/);
     const resynced = await ok('--json', 'anchor', '--device-key', 'device.json',
       '--stream', String(STREAM), '--value', 'third', '--resync');
     assert.equal(resynced.json.seq, 3);
@@ -213,7 +210,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     const proof = join('batch.proofs', 'r042.json.proof.json');
     const good = await iotctl('--json', 'verify', '--proof', proof, '--file', join('batch', 'r042.json'));
     assert.equal(good.code, 0, good.stderr);
-    assert.equal(good.json.result, 'anchored');
+    assert.equal(good.json.type, 'anchored');
     assert.equal(good.json.suspect, false);
     // Saved with its batch proof, the reading verifies offline too.
     const saved = await iotctl('--json', 'verify', '--proof', proof, '--file', join('batch', 'r042.json'),
@@ -221,10 +218,10 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.equal(saved.code, 0, saved.stderr);
     const offline = (...args) => iotctl('--url', 'ws://127.0.0.1:1', '--json', 'verify',
       '--offline', 'r042.anchor.json', '--trusted-block', saved.json.finalizedHash, ...args);
-    assert.equal((await offline()).json.result, 'anchored');
+    assert.equal((await offline()).json.type, 'anchored');
     const swapped = await offline('--file', join('batch', 'r043.json'));
     assert.equal(swapped.code, 1);
-    assert.equal(swapped.json.result, 'mismatch');
+    assert.equal(swapped.json.type, 'mismatch');
     const bad = await iotctl('verify', '--proof', proof, '--file', join('batch', 'r043.json'));
     assert.equal(bad.code, 1, 'another reading does not match the proof');
     const other = await iotctl('verify', '--proof', proof, '--seq', '47', '--file', join('batch', 'r042.json'));
@@ -268,11 +265,21 @@ describe('iotctl: a device and its owner on the command line', () => {
   });
 
   it('watches the device\'s events in finalized blocks', async () => {
-    const watching = iotctl('--json', 'watch', '--device', deviceId, '--blocks', '6');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const watcher = spawn(IOTCTL, ['--url', node.url, '--json', 'watch', '--device', deviceId, '--blocks', '6'],
+      { timeout: 120_000 });
+    let [stdout, stderr] = ['', ''];
+    watcher.stdout.on('data', (chunk) => { stdout += chunk; });
+    const exited = new Promise((resolve) => watcher.on('exit', resolve));
+    // Anchor only once the watcher follows the chain: it says from which block.
+    await new Promise((resolve, reject) => {
+      watcher.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        if (/^following finalized blocks from #\d+$/m.test(stderr)) resolve();
+      });
+      exited.then((code) => reject(new Error(`iotctl watch exited ${code} before following: ${stderr}`)));
+    });
     await ok('anchor', '--device-key', 'device.json', '--stream', '9', '--value', 'watched');
-    const { code, stdout, stderr } = await watching;
-    assert.equal(code, 0, stderr);
+    assert.equal(await exited, 0, stderr);
     const events = stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
     const anchored = events.find((e) => e.event === 'Anchored' && e.fields.stream === 9);
     assert.ok(anchored, `the Anchored event among ${stdout}`);
@@ -308,7 +315,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.match(strict.stdout, /SUSPECT/);
     const blocked = await iotctl('anchor', '--device-key', 'device.json', '--stream', '5', '--value', 'x');
     assert.equal(blocked.code, 3);
-    assert.match(blocked.stderr, /reported compromised: its owner must rotate its key first/);
+    assert.match(blocked.stderr, /reported compromised since block \d+: its owner must rotate its key first/);
 
     await ok('key', 'generate', '--scheme', 'ecdsa', '--out', 'device2.json');
     const newKey = JSON.parse(await readFile(join(dir, 'device2.json'), 'utf8'));

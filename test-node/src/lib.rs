@@ -1,0 +1,215 @@
+//! A real `iotchain-node` for integration tests: started on free local ports, talked to over
+//! JSON-RPC like any client would, waited on with bounded waits, and stopped with SIGINT (the way
+//! an operator's Ctrl-C does) or killed when a test fails before stopping it.
+//!
+//! Used by the node's smoke tests and by the SDK's tests against a dev chain.
+
+use std::{
+	fs,
+	io::{BufRead, BufReader},
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, ExitStatus, Stdio},
+	thread,
+	time::{Duration, Instant},
+};
+
+use codec::Decode;
+use nix::{sys::signal, unistd::Pid};
+use serde_json::{json, Value};
+
+/// Bound on waiting for the node's RPC server or for the chain to reach a height.
+pub const CHAIN_TIMEOUT: Duration = Duration::from_secs(60);
+/// Bound on waiting for the node to exit after SIGINT.
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A free local TCP port.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind port 0").port()
+}
+
+/// The `iotchain-node` binary for tests outside the node crate: `$IOTCHAIN_NODE`, else the one
+/// in the test's own target directory (`cargo build --release --workspace` builds it; so does
+/// `cargo test --workspace`, for the node's tests).
+pub fn node_binary() -> PathBuf {
+	if let Some(path) = std::env::var_os("IOTCHAIN_NODE") {
+		return path.into();
+	}
+	// A test runs as `<target>/<profile>/deps/<test>-<hash>`.
+	let exe = std::env::current_exe().expect("the test's own path");
+	let binary = exe
+		.parent()
+		.and_then(Path::parent)
+		.map(|profile| profile.join("iotchain-node"))
+		.expect("the test runs inside a target directory");
+	assert!(
+		binary.is_file(),
+		"{} is missing: build it first (cargo build --release -p iotchain-node) or set IOTCHAIN_NODE",
+		binary.display()
+	);
+	binary
+}
+
+/// A running `iotchain-node`, killed on drop if a test fails before stopping it.
+pub struct Node {
+	child: Option<Child>,
+	rpc_port: u16,
+	prometheus_port: u16,
+	log: PathBuf,
+}
+
+impl Node {
+	/// Starts `binary --dev` with `extra` arguments on free ports; its log goes to `log_dir`.
+	pub fn start(binary: &Path, extra: &[&str], log_dir: &Path) -> Node {
+		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
+		let log = log_dir.join(format!("node-{rpc_port}.log"));
+		let log_file = fs::File::create(&log).expect("create node log");
+		let child = Command::new(binary)
+			.args(["--dev", "--no-telemetry", "--no-mdns"])
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--port", &p2p_port.to_string()])
+			.args(["--prometheus-port", &prometheus_port.to_string()])
+			.args(extra)
+			.stdout(Stdio::null())
+			.stderr(log_file)
+			.spawn()
+			.unwrap_or_else(|e| panic!("spawn {}: {e}", binary.display()));
+		Node { child: Some(child), rpc_port, prometheus_port, log }
+	}
+
+	/// The HTTP JSON-RPC endpoint.
+	pub fn rpc_url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The WebSocket endpoint (the same port), for subscriptions and SDK clients.
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The Prometheus port.
+	pub fn prometheus_port(&self) -> u16 {
+		self.prometheus_port
+	}
+
+	/// The last lines the node logged, for failure messages.
+	pub fn log_tail(&self) -> String {
+		let lines: Vec<String> = fs::File::open(&self.log)
+			.map(|f| BufReader::new(f).lines().map_while(Result::ok).collect())
+			.unwrap_or_default();
+		lines[lines.len().saturating_sub(30)..].join("\n")
+	}
+
+	/// Calls a JSON-RPC method; `Err` on transport or JSON-RPC errors.
+	pub fn try_rpc(&self, method: &str, params: Value) -> Result<Value, String> {
+		let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+		let mut response = ureq::post(&self.rpc_url())
+			.header("Content-Type", "application/json")
+			.send_json(&request)
+			.map_err(|e| format!("{method}: {e}"))?;
+		let mut body: Value =
+			response.body_mut().read_json().map_err(|e| format!("{method}: {e}"))?;
+		match body.get("error") {
+			Some(error) => Err(format!("{method}: {error}")),
+			None => Ok(body["result"].take()),
+		}
+	}
+
+	/// Calls a JSON-RPC method; panics (with the node's log) on errors.
+	pub fn rpc(&self, method: &str, params: Value) -> Value {
+		self.try_rpc(method, params)
+			.unwrap_or_else(|e| panic!("{e}\nnode log:\n{}", self.log_tail()))
+	}
+
+	/// Polls `check` every 500 ms until it returns `Some`, for at most `timeout`.
+	pub fn wait_for<T>(
+		&self,
+		what: &str,
+		timeout: Duration,
+		mut check: impl FnMut() -> Option<T>,
+	) -> T {
+		let deadline = Instant::now() + timeout;
+		loop {
+			if let Some(value) = check() {
+				return value;
+			}
+			if Instant::now() > deadline {
+				panic!(
+					"timed out after {timeout:?} waiting for {what}\nnode log:\n{}",
+					self.log_tail()
+				);
+			}
+			thread::sleep(Duration::from_millis(500));
+		}
+	}
+
+	/// Waits until the node answers JSON-RPC.
+	pub fn wait_rpc_ready(&self) {
+		self.wait_for("the RPC server", CHAIN_TIMEOUT, || {
+			self.try_rpc("system_health", json!([])).ok()
+		});
+	}
+
+	fn header_number(header: &Value) -> u32 {
+		let hex = header["number"].as_str().expect("header has a number");
+		u32::from_str_radix(hex.trim_start_matches("0x"), 16).expect("hex block number")
+	}
+
+	/// The best block's number.
+	pub fn best_number(&self) -> u32 {
+		Self::header_number(&self.rpc("chain_getHeader", json!([])))
+	}
+
+	/// The finalized block's number and hash.
+	pub fn finalized(&self) -> (u32, String) {
+		let hash = self.rpc("chain_getFinalizedHead", json!([]));
+		let header = self.rpc("chain_getHeader", json!([hash]));
+		(Self::header_number(&header), hash.as_str().expect("hash is a string").to_owned())
+	}
+
+	/// Waits until best ≥ `best` and finalized ≥ `finalized`.
+	pub fn wait_for_blocks(&self, best: u32, finalized: u32) {
+		self.wait_for(
+			&format!("best block ≥ {best} and finalized block ≥ {finalized}"),
+			CHAIN_TIMEOUT,
+			|| (self.best_number() >= best && self.finalized().0 >= finalized).then_some(()),
+		)
+	}
+
+	/// Reads and decodes a storage value at `block` (`None`: the best block).
+	pub fn storage<T: Decode>(&self, key: Vec<u8>, block: Option<&str>) -> Option<T> {
+		let key = format!("0x{}", hex::encode(key));
+		let value = self.rpc("state_getStorage", json!([key, block]));
+		value.as_str().map(|v| {
+			let bytes = hex::decode(v.trim_start_matches("0x")).expect("storage value is hex");
+			T::decode(&mut &bytes[..]).expect("storage value decodes as the runtime's type")
+		})
+	}
+
+	/// Sends SIGINT and waits (bounded) for the node to exit.
+	pub fn stop(mut self) -> ExitStatus {
+		let mut child = self.child.take().expect("node is running");
+		let pid = i32::try_from(child.id()).expect("pid fits an i32");
+		signal::kill(Pid::from_raw(pid), signal::Signal::SIGINT).expect("SIGINT");
+		let deadline = Instant::now() + STOP_TIMEOUT;
+		loop {
+			if let Some(status) = child.try_wait().expect("wait for node") {
+				return status;
+			}
+			if Instant::now() > deadline {
+				let _ = child.kill();
+				panic!("node did not exit within {STOP_TIMEOUT:?} of SIGINT\n{}", self.log_tail());
+			}
+			thread::sleep(Duration::from_millis(100));
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+}
