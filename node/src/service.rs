@@ -1,7 +1,12 @@
 //! The node service: client, transaction pool, networking, Aura block authoring and the GRANDPA
 //! finality voter. Thin wiring of polkadot-sdk components; no business logic lives here.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+	sync::{Arc, OnceLock, Weak},
+	time::Duration,
+};
+
+use futures::{future::BoxFuture, FutureExt};
 
 use iotchain_runtime::{apis::RuntimeApi, opaque::Block};
 use polkadot_sdk::{
@@ -11,11 +16,15 @@ use polkadot_sdk::{
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
 	sc_executor, sc_network,
-	sc_service::{self, error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig},
+	sc_service::{
+		self, error::Error as ServiceError, Configuration, SpawnEssentialTaskHandle, TaskManager,
+		WarpSyncConfig,
+	},
 	sc_telemetry::{self, Telemetry, TelemetryWorker},
 	sc_transaction_pool,
 	sc_transaction_pool_api::OffchainTransactionPoolFactory,
 	sp_consensus_aura::{self, sr25519::AuthorityPair as AuraPair},
+	sp_core::traits::SpawnEssentialNamed,
 	sp_io, sp_runtime, sp_timestamp,
 };
 
@@ -30,6 +39,52 @@ type GrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type GrandpaLinkHalf = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
 
+type TransactionPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
+
+/// The transaction pool's spawner. Its background tasks are essential: if one ends while the
+/// pool is in use, the node shuts down. They also end, by design, when the pool itself is
+/// dropped at shutdown; that is not reported as a failure ("Essential task `txpool-background`
+/// failed") but left to the task manager's exit.
+#[derive(Clone)]
+struct PoolTasks {
+	essential: SpawnEssentialTaskHandle,
+	pool: Arc<OnceLock<Weak<TransactionPool>>>,
+}
+
+impl PoolTasks {
+	fn guard(&self, task: BoxFuture<'static, ()>) -> BoxFuture<'static, ()> {
+		let pool = self.pool.clone();
+		async move {
+			task.await;
+			if pool.get().is_some_and(|pool| pool.strong_count() == 0) {
+				// The pool is gone: the node is stopping, and the task manager ends this task.
+				std::future::pending::<()>().await;
+			}
+		}
+		.boxed()
+	}
+}
+
+impl SpawnEssentialNamed for PoolTasks {
+	fn spawn_essential_blocking(
+		&self,
+		name: &'static str,
+		group: Option<&'static str>,
+		task: BoxFuture<'static, ()>,
+	) {
+		self.essential.spawn_blocking(name, group, self.guard(task));
+	}
+
+	fn spawn_essential(
+		&self,
+		name: &'static str,
+		group: Option<&'static str>,
+		task: BoxFuture<'static, ()>,
+	) {
+		self.essential.spawn(name, group, self.guard(task));
+	}
+}
+
 /// The minimum period of blocks on which justifications will be imported and generated.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
 
@@ -39,7 +94,7 @@ pub type Service = sc_service::PartialComponents<
 	FullBackend,
 	FullSelectChain,
 	sc_consensus::DefaultImportQueue<Block>,
-	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
+	TransactionPool,
 	(GrandpaBlockImport, GrandpaLinkHalf, Option<Telemetry>),
 >;
 
@@ -85,9 +140,11 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 
 	let select_chain = sc_consensus::LongestChain::new(backend.clone());
 
+	let pool_tasks =
+		PoolTasks { essential: task_manager.spawn_essential_handle(), pool: Default::default() };
 	let transaction_pool = Arc::from(
 		sc_transaction_pool::Builder::new(
-			task_manager.spawn_essential_handle(),
+			pool_tasks.clone(),
 			client.clone(),
 			config.role.is_authority().into(),
 		)
@@ -95,6 +152,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		.with_prometheus(config.prometheus_registry())
 		.build(),
 	);
+	let _ = pool_tasks.pool.set(Arc::downgrade(&transaction_pool));
 
 	let (grandpa_block_import, grandpa_link) = sc_consensus_grandpa::block_import(
 		client.clone(),

@@ -21,6 +21,17 @@ use polkadot_sdk::*;
 use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 
+/// Stops `node` with SIGINT, as Ctrl-C does: it exits 0 and logs no failure on the way out.
+fn stop_cleanly(node: Node) {
+	let (status, log) = node.stop();
+	assert!(status.success(), "node exited with {status} after SIGINT");
+	let failures: Vec<&str> = log
+		.lines()
+		.filter(|line| line.contains("Essential task") || line.contains("ERROR"))
+		.collect();
+	assert!(failures.is_empty(), "a normal shutdown logged failures:\n{}", failures.join("\n"));
+}
+
 /// Starts this crate's `iotchain-node --dev` with `extra` arguments.
 fn start(extra: &[&str], log_dir: &Path) -> Node {
 	Node::start(Path::new(env!("CARGO_BIN_EXE_iotchain-node")), extra, log_dir)
@@ -88,8 +99,7 @@ fn dev_chain_produces_and_finalizes_blocks() {
 		.expect("metrics are text");
 	assert!(metrics.contains("substrate_block_height{status=\"finalized\""), "{metrics}");
 
-	let status = node.stop();
-	assert!(status.success(), "node exited with {status} after SIGINT");
+	stop_cleanly(node);
 }
 
 #[test]
@@ -102,8 +112,7 @@ fn chain_survives_a_restart() {
 	node.wait_rpc_ready();
 	node.wait_for_blocks(3, 2);
 	let (finalized, finalized_hash) = node.finalized();
-	let status = node.stop();
-	assert!(status.success(), "node exited with {status} after SIGINT");
+	stop_cleanly(node);
 
 	// ParityDB is the database.
 	assert!(base_path.join("chains/iotchain_dev/paritydb/full").is_dir(), "no ParityDB database");
@@ -121,6 +130,5 @@ fn chain_survives_a_restart() {
 	node.wait_for_blocks(restarted_at + 2, restarted_at + 1);
 	assert_eq!(node.rpc("chain_getBlockHash", json!([finalized])), finalized_hash.as_str());
 
-	let status = node.stop();
-	assert!(status.success(), "node exited with {status} after SIGINT");
+	stop_cleanly(node);
 }

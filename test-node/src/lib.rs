@@ -92,6 +92,11 @@ impl Node {
 		self.prometheus_port
 	}
 
+	/// Everything the node logged so far.
+	pub fn log(&self) -> String {
+		fs::read_to_string(&self.log).unwrap_or_default()
+	}
+
 	/// The last lines the node logged, for failure messages.
 	pub fn log_tail(&self) -> String {
 		let lines: Vec<String> = fs::File::open(&self.log)
@@ -186,15 +191,15 @@ impl Node {
 		})
 	}
 
-	/// Sends SIGINT and waits (bounded) for the node to exit.
-	pub fn stop(mut self) -> ExitStatus {
+	/// Sends SIGINT and waits (bounded) for the node to exit; its exit status and its whole log.
+	pub fn stop(mut self) -> (ExitStatus, String) {
 		let mut child = self.child.take().expect("node is running");
 		let pid = i32::try_from(child.id()).expect("pid fits an i32");
 		signal::kill(Pid::from_raw(pid), signal::Signal::SIGINT).expect("SIGINT");
 		let deadline = Instant::now() + STOP_TIMEOUT;
 		loop {
 			if let Some(status) = child.try_wait().expect("wait for node") {
-				return status;
+				return (status, self.log());
 			}
 			if Instant::now() > deadline {
 				let _ = child.kill();
