@@ -16,7 +16,7 @@ use iotchain_runtime::{
 	genesis_config_presets::{endowed_accounts, ENDOWMENT},
 	AccountId, Balance, Nonce, Runtime, VERSION,
 };
-use iotchain_test_node::Node;
+use iotchain_test_node::{free_port, Node};
 use polkadot_sdk::*;
 use serde_json::json;
 use sp_keyring::Sr25519Keyring;
@@ -42,7 +42,8 @@ type AccountInfo = frame_system::AccountInfo<Nonce, pallet_balances::AccountData
 #[test]
 fn dev_chain_produces_and_finalizes_blocks() {
 	let dir = tempfile::tempdir().expect("temp dir");
-	let node = start(&["--tmp"], dir.path());
+	let prometheus = free_port().to_string();
+	let node = start(&["--tmp", "--prometheus-port", &prometheus], dir.path());
 	node.wait_rpc_ready();
 	node.wait_for_blocks(3, 1);
 
@@ -91,7 +92,7 @@ fn dev_chain_produces_and_finalizes_blocks() {
 	assert_eq!(authorities, vec![Sr25519Keyring::Alice.public().0]);
 
 	// Prometheus metrics are served and track the chain.
-	let metrics = ureq::get(&format!("http://127.0.0.1:{}/metrics", node.prometheus_port()))
+	let metrics = ureq::get(&format!("http://127.0.0.1:{prometheus}/metrics"))
 		.call()
 		.expect("prometheus endpoint answers")
 		.body_mut()

@@ -1,4 +1,4 @@
-//! A real `iotchain-node` for integration tests: started on free local ports, talked to over
+//! A real `iotchain-node` for integration tests: started on ports it picks itself, talked to over
 //! JSON-RPC like any client would, waited on with bounded waits, and stopped with SIGINT (the way
 //! an operator's Ctrl-C does) or killed when a test fails before stopping it.
 //!
@@ -14,6 +14,8 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use codec::Decode;
 use nix::{sys::signal, unistd::Pid};
 use serde_json::{json, Value};
@@ -22,6 +24,9 @@ use serde_json::{json, Value};
 pub const CHAIN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Bound on waiting for the node to exit after SIGINT.
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Numbers the logs of the nodes a test process starts.
+static NEXT_LOG: AtomicUsize = AtomicUsize::new(0);
 
 /// A free local TCP port.
 pub fn free_port() -> u16 {
@@ -54,27 +59,56 @@ pub fn node_binary() -> PathBuf {
 pub struct Node {
 	child: Option<Child>,
 	rpc_port: u16,
-	prometheus_port: u16,
 	log: PathBuf,
 }
 
 impl Node {
-	/// Starts `binary --dev` with `extra` arguments on free ports; its log goes to `log_dir`.
+	/// Starts `binary --dev` with `extra` arguments; its log goes to `log_dir`. The node binds
+	/// port 0 for RPC and p2p, so nodes started in parallel never collide. Prometheus is off
+	/// unless `extra` asks for it.
 	pub fn start(binary: &Path, extra: &[&str], log_dir: &Path) -> Node {
-		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
-		let log = log_dir.join(format!("node-{rpc_port}.log"));
+		let mut args =
+			vec!["--dev", "--no-telemetry", "--no-mdns", "--rpc-port", "0", "--port", "0"];
+		if !extra.iter().any(|arg| arg.starts_with("--prometheus-port")) {
+			args.push("--no-prometheus");
+		}
+		args.extend(extra);
+		Self::spawn(binary, &args, log_dir)
+	}
+
+	/// Starts `binary` with exactly `args` (which should include `--rpc-port 0`); its log goes to
+	/// `log_dir`. The RPC port is read from the log, bounded by [`CHAIN_TIMEOUT`].
+	pub fn spawn(binary: &Path, args: &[&str], log_dir: &Path) -> Node {
+		let log = log_dir.join(format!("node-{}.log", NEXT_LOG.fetch_add(1, Ordering::Relaxed)));
 		let log_file = fs::File::create(&log).expect("create node log");
 		let child = Command::new(binary)
-			.args(["--dev", "--no-telemetry", "--no-mdns"])
-			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &p2p_port.to_string()])
-			.args(["--prometheus-port", &prometheus_port.to_string()])
-			.args(extra)
+			.args(args)
 			.stdout(Stdio::null())
 			.stderr(log_file)
 			.spawn()
 			.unwrap_or_else(|e| panic!("spawn {}: {e}", binary.display()));
-		Node { child: Some(child), rpc_port, prometheus_port, log }
+		let mut node = Node { child: Some(child), rpc_port: 0, log };
+		let deadline = Instant::now() + CHAIN_TIMEOUT;
+		loop {
+			let log = node.log();
+			let port = log
+				.lines()
+				.find_map(|line| line.split("Running JSON-RPC server: addr=").nth(1))
+				.and_then(|addrs| addrs.split(',').next()?.trim().rsplit(':').next()?.parse().ok());
+			if let Some(port) = port {
+				node.rpc_port = port;
+				break;
+			}
+			let exited = node.child.as_mut().and_then(|child| child.try_wait().ok().flatten());
+			if let Some(status) = exited {
+				panic!("{} exited with {status} before serving RPC:\n{log}", binary.display());
+			}
+			if Instant::now() > deadline {
+				panic!("no RPC server after {CHAIN_TIMEOUT:?}\nnode log:\n{}", node.log_tail());
+			}
+			thread::sleep(Duration::from_millis(200));
+		}
+		node
 	}
 
 	/// The HTTP JSON-RPC endpoint.
@@ -85,11 +119,6 @@ impl Node {
 	/// The WebSocket endpoint (the same port), for subscriptions and SDK clients.
 	pub fn ws_url(&self) -> String {
 		format!("ws://127.0.0.1:{}", self.rpc_port)
-	}
-
-	/// The Prometheus port.
-	pub fn prometheus_port(&self) -> u16 {
-		self.prometheus_port
 	}
 
 	/// Everything the node logged so far.
@@ -189,6 +218,14 @@ impl Node {
 			let bytes = hex::decode(v.trim_start_matches("0x")).expect("storage value is hex");
 			T::decode(&mut &bytes[..]).expect("storage value decodes as the runtime's type")
 		})
+	}
+
+	/// Kills the node with SIGKILL, a crash: no shutdown at all.
+	pub fn kill(mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
 	}
 
 	/// Sends SIGINT and waits (bounded) for the node to exit; its exit status and its whole log.
