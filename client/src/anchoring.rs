@@ -330,12 +330,12 @@ impl StreamWriter {
 	}
 
 	async fn diagnose(&self, error: &Error, seq: Seq) -> Option<Refusal> {
-		match self.client.device(self.anchorer.device).await.ok()? {
+		match self.client.device_view(self.anchorer.device).await.ok()? {
 			None => return Some(Refusal::NotRegistered),
-			Some(info) => match crate::chain::device_status(&info.status) {
-				DeviceStatus::Active => {},
-				status => return Some(Refusal::NotActive(status)),
+			Some(device) if device.status != DeviceStatus::Active => {
+				return Some(Refusal::NotActive(device.status))
 			},
+			Some(_) => {},
 		}
 		match self.client.anchor_head(self.anchorer.device, self.stream).await.ok()? {
 			Some(head) if head.seq >= seq => {
