@@ -9,7 +9,8 @@
 //! - [`iotctl_reads_stdin_and_jsonl_and_waits_as_told`]: `--stdin`, `--jsonl`, `--no-wait`,
 //!   `--finalized`, `device cancel-transfer` and `device firmware --image`.
 //!
-//! Each test runs its own node (≈ 1 min of 6 s blocks); waits are bounded.
+//! Each test runs its own node, sealing a block every second (`--dev-block-time`); waits are
+//! bounded.
 
 use std::{
 	future::Future,
@@ -44,7 +45,7 @@ struct DevChain {
 
 fn dev_chain() -> DevChain {
 	let dir = tempfile::tempdir().expect("temp dir");
-	let node = Node::start(&node_binary(), &["--tmp"], dir.path());
+	let node = Node::start(&node_binary(), &["--tmp", "--dev-block-time", "1000"], dir.path());
 	node.wait_rpc_ready();
 	node.wait_for_blocks(1, 0);
 	DevChain { node, dir }

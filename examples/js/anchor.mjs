@@ -17,7 +17,9 @@ const api = await ApiPromise.create({
 });
 await cryptoWaitReady();
 
-// Signs and submits `tx`; resolves when it is in a block, rejects if it is refused or fails.
+// Signs and submits `tx`; resolves when it is in a block, rejects if it is refused or fails. (A
+// node that finalizes each block as it seals it, `--dev-block-time`, may report `Finalized`
+// without `InBlock`.)
 const submit = (tx, signer) => new Promise((resolve, reject) => {
   tx.signAndSend(signer, ({ status, dispatchError }) => {
     if (status.isInvalid || status.isDropped || status.isUsurped) reject(new Error(status.type));
@@ -25,6 +27,7 @@ const submit = (tx, signer) => new Promise((resolve, reject) => {
       const { section, name } = api.registry.findMetaError(dispatchError.asModule);
       reject(new Error(`${section}.${name}`));
     } else if (status.isInBlock) resolve(status.asInBlock.toHex());
+    else if (status.isFinalized) resolve(status.asFinalized.toHex());
   }).catch(reject);
 });
 

@@ -10,6 +10,13 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// With `--dev`: seal a block every MS milliseconds and finalize it at once, instead of
+	/// authoring in 6 s Aura slots finalized by GRANDPA. Same runtime and RPC; for tests and
+	/// tinkering. Each block's timestamp is one slot after its parent's (or the wall clock, if
+	/// later), so with blocks faster than slots the chain's clock runs ahead of the wall clock.
+	#[arg(long, value_name = "MS", requires = "dev", value_parser = clap::value_parser!(u64).range(1..))]
+	pub dev_block_time: Option<u64>,
 }
 
 /// Maintenance commands; without one, the node runs.

@@ -1,5 +1,7 @@
 //! Dispatch of the command line to the service.
 
+use std::time::Duration;
+
 use crate::{
 	chain_spec,
 	cli::{Cli, Subcommand},
@@ -117,14 +119,18 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let sealing = match cli.dev_block_time {
+				Some(ms) => service::Sealing::Timer(Duration::from_millis(ms)),
+				None => service::Sealing::Aura,
+			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, iotchain_runtime::opaque::Hash>,
-					>(config)
+					>(config, sealing)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, sealing)
 							.map_err(sc_cli::Error::Service)
 					},
 				}

@@ -1,20 +1,28 @@
 //! The node service: client, transaction pool, networking, Aura block authoring and the GRANDPA
-//! finality voter. Thin wiring of polkadot-sdk components; no business logic lives here.
+//! finality voter (or, for development, blocks sealed and finalized on a timer). Thin wiring of
+//! polkadot-sdk components; no business logic lives here.
 
 use std::{
 	sync::{Arc, OnceLock, Weak},
 	time::Duration,
 };
 
-use futures::{future::BoxFuture, FutureExt};
+use futures::{channel::oneshot, future::BoxFuture, FutureExt};
 
-use iotchain_runtime::{apis::RuntimeApi, opaque::Block};
+use iotchain_runtime::{
+	apis::RuntimeApi,
+	opaque::{Block, Hash},
+};
 use polkadot_sdk::{
 	mmr_gadget, sc_basic_authorship,
 	sc_client_api::{Backend as _, BlockBackend},
 	sc_consensus,
 	sc_consensus_aura::{self, ImportQueueParams, SlotProportion, StartAuraParams},
 	sc_consensus_grandpa::{self, SharedVoterState},
+	sc_consensus_manual_seal::{
+		self, consensus::aura::AuraConsensusDataProvider, CreatedBlock, EngineCommand,
+		ManualSealParams,
+	},
 	sc_executor, sc_network,
 	sc_service::{
 		self, error::Error as ServiceError, Configuration, SpawnEssentialTaskHandle, TaskManager,
@@ -23,7 +31,11 @@ use polkadot_sdk::{
 	sc_telemetry::{self, Telemetry, TelemetryWorker},
 	sc_transaction_pool,
 	sc_transaction_pool_api::OffchainTransactionPoolFactory,
-	sp_consensus_aura::{self, sr25519::AuthorityPair as AuraPair},
+	sp_consensus_aura::{
+		self,
+		sr25519::{AuthorityPair as AuraPair, AuthoritySignature as AuraSignature},
+		Slot,
+	},
 	sp_core::traits::SpawnEssentialNamed,
 	sp_io, sp_runtime, sp_timestamp,
 };
@@ -40,6 +52,15 @@ type GrandpaBlockImport =
 type GrandpaLinkHalf = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
 
 type TransactionPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
+
+/// How the node makes blocks.
+#[derive(Clone, Copy, Debug)]
+pub enum Sealing {
+	/// A validator authors blocks in its Aura slots; GRANDPA finalizes them.
+	Aura,
+	/// `--dev --dev-block-time`: a block every period, sealed and finalized at once.
+	Timer(Duration),
+}
 
 /// The transaction pool's spawner. Its background tasks are essential: if one ends while the
 /// pool is in use, the node shuts down. They also end, by design, when the pool itself is
@@ -108,6 +129,45 @@ fn slot_inherents(
 		slot_duration,
 	);
 	(slot, timestamp)
+}
+
+/// Commands to seal a block on the best block and finalize it, `period` after the previous
+/// block was sealed. A failure is logged, as Aura logs its own; success needs no line of its own
+/// (the block's import is logged).
+fn seal_every(period: Duration) -> impl futures::Stream<Item = EngineCommand<Hash>> {
+	type Outcome = oneshot::Receiver<Result<CreatedBlock<Hash>, sc_consensus_manual_seal::Error>>;
+	futures::stream::unfold(None, move |previous: Option<Outcome>| async move {
+		if let Some(Ok(Err(error))) = futures::future::OptionFuture::from(previous).await {
+			log::warn!(target: "manual-seal", "Sealing a block failed: {error}");
+		}
+		futures_timer::Delay::new(period).await;
+		let (sender, outcome) = oneshot::channel();
+		let seal = EngineCommand::SealNewBlock {
+			create_empty: true,
+			finalize: true,
+			parent_hash: None,
+			sender: Some(sender),
+		};
+		Some((seal, Some(outcome)))
+	})
+}
+
+/// The timestamp of a block sealed on a timer on top of `parent_hash`: one slot after the
+/// parent's, or the wall clock if that is later. Aura requires every block in a later slot and
+/// `pallet_timestamp` a minimum period between blocks, however fast they are sealed.
+fn timer_sealed_timestamp(
+	client: &FullClient,
+	parent_hash: Hash,
+	slot_duration: sc_consensus_aura::SlotDuration,
+) -> Result<sp_timestamp::InherentDataProvider, Box<dyn std::error::Error + Send + Sync>> {
+	let parent = client.header(parent_hash)?.ok_or("the parent block's header is missing")?;
+	let parent_slot = sc_consensus_aura::find_pre_digest::<Block, AuraSignature>(&parent)?;
+	let now = Slot::from_timestamp(sp_timestamp::Timestamp::current(), slot_duration);
+	let timestamp = now
+		.max(parent_slot + 1)
+		.timestamp(slot_duration)
+		.ok_or("the next slot's timestamp overflows")?;
+	Ok(sp_timestamp::InherentDataProvider::new(timestamp))
 }
 
 /// Builds the client, backend, transaction pool and import queue.
@@ -197,11 +257,13 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
-/// Builds and starts a full node: networking, RPC, Aura authoring (if a validator) and GRANDPA.
+/// Builds and starts a full node: networking, RPC, and either Aura authoring (if a validator) and
+/// GRANDPA, or blocks sealed on a timer.
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	sealing: Sealing,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -316,17 +378,41 @@ pub fn new_full<
 		tracing_execute_block: None,
 	})?;
 
-	if role.is_authority() {
-		let proposer_factory = sc_basic_authorship::ProposerFactory::new(
-			task_manager.spawn_handle(),
-			client.clone(),
-			transaction_pool.clone(),
-			prometheus_registry.as_ref(),
-			telemetry.as_ref().map(|x| x.handle()),
+	let proposer_factory = sc_basic_authorship::ProposerFactory::new(
+		task_manager.spawn_handle(),
+		client.clone(),
+		transaction_pool.clone(),
+		prometheus_registry.as_ref(),
+		telemetry.as_ref().map(|x| x.handle()),
+	);
+	let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
+
+	if let Sealing::Timer(period) = sealing {
+		let sealing = sc_consensus_manual_seal::run_manual_seal(ManualSealParams {
+			block_import,
+			env: proposer_factory,
+			client: client.clone(),
+			pool: transaction_pool,
+			commands_stream: Box::pin(seal_every(period)),
+			select_chain,
+			consensus_data_provider: Some(Box::new(
+				AuraConsensusDataProvider::new_with_slot_duration(slot_duration),
+			)),
+			create_inherent_data_providers: move |parent_hash, ()| {
+				let client = client.clone();
+				async move { timer_sealed_timestamp(&client, parent_hash, slot_duration) }
+			},
+		});
+		// As Aura's authoring task: essential.
+		task_manager.spawn_essential_handle().spawn_blocking(
+			"manual-seal",
+			Some("block-authoring"),
+			sealing,
 		);
+		return Ok(task_manager);
+	}
 
-		let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
-
+	if role.is_authority() {
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
 			StartAuraParams {
 				slot_duration,

@@ -9,8 +9,10 @@
 //!   what the chain reports.
 //! - [`chain_survives_a_restart`]: a chain on a `--base-path` keeps its finalized blocks across a
 //!   stop and restart, and goes on from there.
+//! - [`dev_block_time_seals_and_finalizes_on_a_timer`]: `--dev --dev-block-time MS` seals blocks
+//!   faster than Aura's slots, each final at once, a slot apart in chain time.
 
-use std::path::Path;
+use std::{path::Path, process::Command};
 
 use iotchain_runtime::{
 	genesis_config_presets::{endowed_accounts, ENDOWMENT},
@@ -132,4 +134,45 @@ fn chain_survives_a_restart() {
 	assert_eq!(node.rpc("chain_getBlockHash", json!([finalized])), finalized_hash.as_str());
 
 	stop_cleanly(node);
+}
+
+#[test]
+fn dev_block_time_seals_and_finalizes_on_a_timer() {
+	let dir = tempfile::tempdir().expect("temp dir");
+	let node = start(&["--tmp", "--dev-block-time", "200"], dir.path());
+	node.wait_rpc_ready();
+	// Twelve blocks: over a minute of 6 s slots, a few seconds here (the wait gives up after 60 s).
+	node.wait_for_blocks(12, 12);
+
+	// Every block is final as soon as it is sealed, and each is one slot (6 s of chain time)
+	// after its parent: Aura's slots and the timestamp's minimum period hold, the chain's clock
+	// runs ahead of the wall clock.
+	let (finalized, _) = node.finalized();
+	let now = |number: u32| -> u64 {
+		let hash = node.rpc("chain_getBlockHash", json!([number]));
+		node.storage(pallet_timestamp::Now::<Runtime>::hashed_key().to_vec(), hash.as_str())
+			.expect("every block has a timestamp")
+	};
+	let slot = iotchain_runtime::SLOT_DURATION;
+	for number in 3..=finalized {
+		assert_eq!(
+			now(number) - now(number - 1),
+			slot,
+			"timestamps of #{} and #{number}",
+			number - 1
+		);
+	}
+
+	stop_cleanly(node);
+}
+
+#[test]
+fn dev_block_time_needs_dev() {
+	let output = Command::new(env!("CARGO_BIN_EXE_iotchain-node"))
+		.args(["--tmp", "--dev-block-time", "200"])
+		.output()
+		.expect("the node runs");
+	assert_eq!(output.status.code(), Some(2), "clap's usage error");
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(stderr.contains("--dev"), "{stderr}");
 }

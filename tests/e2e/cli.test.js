@@ -265,7 +265,7 @@ describe('iotctl: a device and its owner on the command line', () => {
   });
 
   it('watches the device\'s events in finalized blocks', async () => {
-    const watcher = spawn(IOTCTL, ['--url', node.url, '--json', 'watch', '--device', deviceId, '--blocks', '6'],
+    const watcher = spawn(IOTCTL, ['--url', node.url, '--json', 'watch', '--device', deviceId, '--blocks', '15'],
       { timeout: 120_000 });
     let [stdout, stderr] = ['', ''];
     watcher.stdout.on('data', (chunk) => { stdout += chunk; });

@@ -1,6 +1,7 @@
 // The node's `iotchain_*` RPC methods on a real node: the `at` parameter reads past state,
 // `devicesOf` and `grantsOf` page with `startAfter` and `limit`, and malformed parameters get
-// JSON-RPC errors while the node keeps serving.
+// JSON-RPC errors while the node keeps serving. This file runs the node as validators do, on
+// Aura slots finalized by GRANDPA, where the best block is not final yet.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
@@ -12,7 +13,7 @@ import { registerDevice } from './lib/devices.js';
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 
 describe('iotchain_* RPC', () => {
-  const node = withDevNode();
+  const node = withDevNode({ aura: true });
   let api;
   let alice;
   const devices = [];

@@ -2,6 +2,10 @@
 // binds port 0 (RPC and p2p) and the test reads the port it got from its log, so test files
 // running in parallel never collide. The binary is `$IOTCHAIN_NODE`, by default the release
 // build in the shared build directory (see scripts/common.sh).
+//
+// By default the node seals a block every second and finalizes it at once
+// (`--dev-block-time 1000`): tests wait for blocks, not for 6 s slots and finality votes. A file
+// that is about Aura and GRANDPA themselves (blocks not yet final) asks for `{ aura: true }`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
@@ -14,15 +18,19 @@ export const NODE_BIN = process.env.IOTCHAIN_NODE ?? join(targetDir, 'release/io
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Milliseconds between the blocks of a dev node that is not on Aura. */
+export const DEV_BLOCK_TIME = 1000;
+
 /**
- * Starts a dev node, on a throw-away chain or in `basePath` (to restart it on the same chain);
- * resolves to `{ api, rpc, stop }` once the API is connected (≤ 60 s).
+ * Starts a dev node, on a throw-away chain or in `basePath` (to restart it on the same chain),
+ * sealing a block every `DEV_BLOCK_TIME` ms or, with `aura`, authoring in Aura slots finalized
+ * by GRANDPA; resolves to `{ api, rpc, stop }` once the API is connected (≤ 60 s).
  */
-export async function startDevNode({ basePath } = {}) {
+export async function startDevNode({ basePath, aura = false } = {}) {
   const child = spawn(
     NODE_BIN,
     ['--dev', ...(basePath ? ['--base-path', basePath] : ['--tmp']), '--no-telemetry', '--no-mdns', '--no-prometheus',
-      '--rpc-port', '0', '--port', '0'],
+      '--rpc-port', '0', '--port', '0', ...(aura ? [] : ['--dev-block-time', String(DEV_BLOCK_TIME)])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
@@ -32,6 +40,10 @@ export async function startDevNode({ basePath } = {}) {
     rpcPort ??= log.match(/Running JSON-RPC server: addr=[^\s]*?:(\d+)/)?.[1];
   });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  // A test file cut short (a timeout) leaves no node behind.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  exited.then(() => process.off('exit', orphaned));
 
   const deadline = Date.now() + 60_000;
   let api;

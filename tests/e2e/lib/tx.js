@@ -2,7 +2,8 @@
 
 /**
  * Signs and submits `tx` with `signer`, waits until it is in a block, and resolves to its
- * events. A failed dispatch rejects with an Error whose message starts with `section.Name`
+ * events. (On a node that finalizes each block as it seals it, `--dev-block-time`, the pool may
+ * report a transaction `Finalized` without reporting it `InBlock` first: both count.) A failed dispatch rejects with an Error whose message starts with `section.Name`
  * (e.g. `devices.BadProof`), followed by the error's documentation; a transaction the pool
  * gives up on (`Invalid`, `Dropped`, `Usurped`, `FinalityTimeout`) rejects with its status, so
  * no test waits for a block that will never come.
@@ -16,7 +17,7 @@ export function submit(api, tx, signer) {
         reject(new Error(`the transaction pool reported the transaction ${status.type}`));
         return;
       }
-      if (!status.isInBlock) return;
+      if (!status.isInBlock && !status.isFinalized) return;
       unsubscribe?.();
       if (dispatchError) {
         if (dispatchError.isModule) {
