@@ -1,7 +1,8 @@
 # iotchain node image.
 #
 # The builder stage runs scripts/setup.sh itself (rustup target and component, Debian packages,
-# e2e npm packages) and the same release build as scripts/dev.sh and scripts/test.sh.
+# the e2e and zombienet npm packages) and the same release build as scripts/dev.sh and
+# scripts/test.sh.
 #
 #   docker build -t iotchain .
 #   docker run -p 9944:9944 iotchain            # development chain, RPC on ws://localhost:9944
@@ -10,9 +11,10 @@ FROM docker.io/library/rust:1.95-slim-bookworm AS builder
 WORKDIR /iotchain
 ENV CARGO_TARGET_DIR=/iotchain/target
 # The setup script itself, so the image gets exactly what a developer machine gets; it is its
-# own layer, cached until the script or the e2e lock file changes.
+# own layer, cached until the script or an npm lock file changes.
 COPY scripts/ scripts/
 COPY tests/e2e/package.json tests/e2e/package-lock.json tests/e2e/
+COPY zombienet/package.json zombienet/package-lock.json zombienet/
 RUN scripts/setup.sh
 COPY . .
 RUN cargo build --release --locked --workspace

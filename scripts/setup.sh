@@ -38,11 +38,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# 3. The end-to-end tests' npm packages, exactly as locked (only when the lock file changed).
-e2e="$ROOT/tests/e2e"
-if [ ! -f "$e2e/node_modules/.package-lock.json" ] || [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; then
-	log "npm ci (tests/e2e)"
-	(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# 3. npm packages, exactly as locked (only when a lock file changed): the end-to-end tests'
+#    (@polkadot/api) and zombienet's (@zombienet/cli, for scripts/zombienet.sh).
+for dir in "$ROOT/tests/e2e" "$ROOT/zombienet"; do
+	if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		log "npm ci (${dir#"$ROOT"/})"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+done
 
 log "setup done: $(rustc --version), $(protoc --version), node $(node --version), target dir $CARGO_TARGET_DIR"

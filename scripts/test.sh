@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of iotchain: the Rust unit and integration tests of the whole workspace
-# (pallets, runtime, node smoke tests against a real `iotchain-node`) and the end-to-end suites.
+# (pallets, runtime, node smoke tests against a real `iotchain-node`), the end-to-end suites and
+# the zombienet network tests.
 # Ends with one summary line `N passed, N failed` and exits non-zero if anything failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -52,6 +53,16 @@ if [ "$e2e_status" -ne 0 ]; then
 	# A runner that crashed before its summary still counts as a failure.
 	[ "${e2e_failed:-0}" -gt 0 ] || failed=$((failed + 1))
 fi
+
+log "network tests (zombienet/*.zndsl: four validators as local processes)"
+"$ROOT/scripts/zombienet.sh" test 2>&1 | tee "$logs/zombienet.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# One result line per network test; a run that printed none (it crashed) counts as a failure.
+zombienet_passed=$(grep -c '^zombienet: .* passed$' "$logs/zombienet.log")
+zombienet_failed=$(grep -c '^zombienet: .* failed$' "$logs/zombienet.log")
+passed=$((passed + zombienet_passed))
+failed=$((failed + zombienet_failed))
+[ $((zombienet_passed + zombienet_failed)) -gt 0 ] || failed=$((failed + 1))
 
 echo
 echo "$passed passed, $failed failed"
