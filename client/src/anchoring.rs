@@ -195,12 +195,7 @@ impl StreamWriter {
 	pub async fn with_uri(mut self, uri: Option<Vec<u8>>) -> Result<Self, Error> {
 		if let Some(uri) = &uri {
 			let max = self.client.constant(runtime::constants().anchors().max_uri_len()).await?;
-			if uri.len() > max as usize {
-				return Err(Error::Input(format!(
-					"the uri is {} bytes long; at most {max} are allowed",
-					uri.len()
-				)));
-			}
+			Error::check_len("the uri", uri.len(), max)?;
 		}
 		self.uri = uri;
 		Ok(self)

@@ -21,7 +21,7 @@ use subxt::{
 	error::DispatchError,
 	events::Event,
 	ext::scale_value::{Composite, Primitive, Value, ValueDef},
-	rpcs::{methods::LegacyRpcMethods, rpc_params, RpcClient},
+	rpcs::{client::RpcParams, methods::LegacyRpcMethods, rpc_params, RpcClient},
 	tx::{Payload, TransactionStatus},
 	utils::{AccountId32, MultiSignature},
 	Metadata, OnlineClient, SubstrateConfig,
@@ -59,12 +59,7 @@ impl DeviceMetadata {
 	) -> Result<runtime_types::pallet_devices::types::DeviceMetadata, Error> {
 		use runtime_types::bounded_collections::bounded_vec::BoundedVec;
 		let field = |name: &str, text: &str| {
-			if text.len() > max as usize {
-				return Err(Error::Input(format!(
-					"{name} is {} bytes long; at most {max} are allowed",
-					text.len()
-				)));
-			}
+			Error::check_len(name, text.len(), max)?;
 			Ok(BoundedVec(text.as_bytes().to_vec()))
 		};
 		Ok(runtime_types::pallet_devices::types::DeviceMetadata {
@@ -362,8 +357,7 @@ impl Client {
 	/// A device's JSON view, as the node's `iotchain_device` gives it (read at this client's
 	/// [`View`]).
 	pub async fn device_view(&self, device_id: DeviceId) -> Result<Option<DeviceView>, Error> {
-		let at = self.at(self.view).await?.block_hash();
-		self.raw.request("iotchain_device", rpc_params![device_id, at]).await.map_err(Error::node)
+		self.query_at("iotchain_device", rpc_params![device_id]).await
 	}
 
 	/// Up to `limit` grants on a device after grantee `start_after`, as the node's
@@ -374,11 +368,7 @@ impl Client {
 		start_after: Option<&AccountId32>,
 		limit: Option<u32>,
 	) -> Result<Vec<GrantView>, Error> {
-		let at = self.at(self.view).await?.block_hash();
-		self.raw
-			.request("iotchain_grantsOf", rpc_params![device_id, start_after, limit, at])
-			.await
-			.map_err(Error::node)
+		self.query_at("iotchain_grantsOf", rpc_params![device_id, start_after, limit]).await
 	}
 
 	/// The device whose current key is `key`.
@@ -486,11 +476,18 @@ impl Client {
 		stream: StreamId,
 		permission: Permission,
 	) -> Result<AccessView, Error> {
-		let at = self.at(self.view).await?.block_hash();
-		self.raw
-			.request("iotchain_checkAccess", rpc_params![device_id, who, stream, permission, at])
-			.await
-			.map_err(Error::node)
+		self.query_at("iotchain_checkAccess", rpc_params![device_id, who, stream, permission]).await
+	}
+
+	/// Calls the node's `iotchain_*` query `method` with `params`, then the block this client
+	/// reads (the `at` those queries take last).
+	async fn query_at<T: serde::de::DeserializeOwned>(
+		&self,
+		method: &str,
+		mut params: RpcParams,
+	) -> Result<T, Error> {
+		params.push(self.at(self.view).await?.block_hash()).map_err(Error::node)?;
+		self.raw.request(method, params).await.map_err(Error::node)
 	}
 
 	/// A pallet constant, e.g. `runtime::constants().anchors().max_batch_size()`.

@@ -5,7 +5,9 @@
 //! runs; nothing here re-implements them.
 
 use crate::Error;
-use iotchain_primitives::{merkle_proof, merkle_root, DeviceId, MerkleProof, Seq, StreamId};
+use iotchain_primitives::{
+	json::MerkleProofView, merkle_proof, merkle_root, DeviceId, MerkleProof, Seq, StreamId,
+};
 use polkadot_sdk::{sp_core::H256, sp_crypto_hashing::blake2_256};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::{fs, path::Path};
@@ -67,13 +69,13 @@ pub struct ProofFile {
 }
 
 impl ProofFile {
-	/// The proof as the runtime takes it; `None` if it has more items than any proof can
+	/// The proof as the runtime takes it; bad input if it has more items than any proof can
 	/// ([`iotchain_primitives::MAX_MERKLE_PROOF_ITEMS`]).
-	pub fn merkle_proof(&self) -> Option<MerkleProof> {
-		Some(MerkleProof {
+	pub fn merkle_proof(&self) -> Result<MerkleProof, Error> {
+		crate::proof::batch_proof(&MerkleProofView {
 			leaf_index: self.leaf_index,
 			number_of_leaves: self.number_of_leaves,
-			items: self.items.clone().try_into().ok()?,
+			items: self.items.clone(),
 		})
 	}
 

@@ -56,6 +56,16 @@ impl Error {
 		Self::Node(e.to_string())
 	}
 
+	/// Bad input unless `what`, `len` bytes long, fits the chain's limit of `max` bytes.
+	pub(crate) fn check_len(what: &str, len: usize, max: u32) -> Result<(), Self> {
+		if len > max as usize {
+			return Err(Self::Input(format!(
+				"{what} is {len} bytes long; at most {max} are allowed"
+			)));
+		}
+		Ok(())
+	}
+
 	/// Whether the error came from the chain refusing what was asked (as opposed to bad input or
 	/// an unreachable node).
 	pub fn is_refusal(&self) -> bool {

@@ -453,15 +453,7 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 		return verify_offline(ctx, &args, path);
 	}
 	let proof = args.proof.as_deref().map(ProofFile::read).transpose()?;
-	let merkle_proof = match &proof {
-		Some(file) => Some(file.merkle_proof().ok_or_else(|| {
-			Error::Input(format!(
-				"the proof file holds more than {} sibling hashes",
-				iotchain_primitives::MAX_MERKLE_PROOF_ITEMS
-			))
-		})?),
-		None => None,
-	};
+	let merkle_proof = proof.as_ref().map(ProofFile::merkle_proof).transpose()?;
 	let device = match (&args.device, &proof) {
 		(Some(device), _) => device_id(device)?,
 		(None, Some(proof)) => proof.device,
