@@ -378,19 +378,22 @@ pub fn new_full<
 		tracing_execute_block: None,
 	})?;
 
-	let proposer_factory = sc_basic_authorship::ProposerFactory::new(
-		task_manager.spawn_handle(),
-		client.clone(),
-		transaction_pool.clone(),
-		prometheus_registry.as_ref(),
-		telemetry.as_ref().map(|x| x.handle()),
-	);
+	// Only a node that makes blocks has a proposer (and its metrics).
+	let proposer_factory = || {
+		sc_basic_authorship::ProposerFactory::new(
+			task_manager.spawn_handle(),
+			client.clone(),
+			transaction_pool.clone(),
+			prometheus_registry.as_ref(),
+			telemetry.as_ref().map(|x| x.handle()),
+		)
+	};
 	let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
 
 	if let Sealing::Timer(period) = sealing {
 		let sealing = sc_consensus_manual_seal::run_manual_seal(ManualSealParams {
 			block_import,
-			env: proposer_factory,
+			env: proposer_factory(),
 			client: client.clone(),
 			pool: transaction_pool,
 			commands_stream: Box::pin(seal_every(period)),
@@ -413,6 +416,7 @@ pub fn new_full<
 	}
 
 	if role.is_authority() {
+		let proposer_factory = proposer_factory();
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
 			StartAuraParams {
 				slot_duration,
