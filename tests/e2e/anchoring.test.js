@@ -11,7 +11,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aConcat, u8aToHex, bnToU8a } from '@polkadot/util';
 import { blake2AsHex, blake2AsU8a, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { startDevNode, withDevNode } from './lib/node.js';
-import { findEvent, submit, untilProvable } from './lib/tx.js';
+import { findEvent, submit, untilProvable, untilServed } from './lib/tx.js';
 import { registerDevice } from './lib/devices.js';
 
 const STREAM = 1;
@@ -79,7 +79,7 @@ describe('data anchoring', () => {
 
   it('serves a proof of each final anchor that the runtime API checks against a trusted block', async () => {
     const trusted = await untilProvable(api);
-    const answer = await node.rpc('iotchain_anchorProof', deviceId, STREAM, 4, trusted);
+    const answer = await untilServed(() => node.rpc('iotchain_anchorProof', deviceId, STREAM, 4, trusted));
     assert.equal(answer.anchor.digest, reading(4));
     assert.equal(answer.anchor.submitter, device.address);
     assert.equal(answer.finalizedHash, trusted);
@@ -165,7 +165,7 @@ describe('anchor proofs across a node restart', () => {
       const { deviceId } = await registerDevice(node.api, alice, device, {});
       await submit(node.api, node.api.tx.anchors.anchor(STREAM, 1, reading(1), null), device);
       await untilProvable(node.api);
-      const before = await node.rpc('iotchain_anchorProof', deviceId, STREAM, 1);
+      const before = await untilServed(() => node.rpc('iotchain_anchorProof', deviceId, STREAM, 1));
       assert.equal((await node.stop()).code, 0);
 
       node = await startDevNode({ basePath });

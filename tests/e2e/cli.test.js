@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 import { withDevNode } from './lib/node.js';
 import { deviceIdOf } from './lib/payloads.js';
-import { untilProvable } from './lib/tx.js';
+import { untilProvable, untilServed } from './lib/tx.js';
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/iotchain/target');
 const IOTCTL = process.env.IOTCTL ?? join(targetDir, 'release/iotctl');
@@ -125,6 +125,7 @@ describe('iotctl: a device and its owner on the command line', () => {
 
     // Provable once the block after the anchor's is final.
     await untilProvable(api);
+    await untilServed(() => node.rpc('iotchain_anchor', deviceId, STREAM, 1));
     const verified = await iotctl('verify', '--device', deviceId, '--stream', String(STREAM),
       '--seq', '1', '--file', 'reading.json', '--proof-out', 'reading.anchor.json');
     assert.equal(verified.code, 0, verified.stderr);
@@ -207,6 +208,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.equal(head.head.toHex(), json.head);
 
     await untilProvable(api);
+    await untilServed(() => node.rpc('iotchain_anchor', deviceId, STREAM, 4));
     const proof = join('batch.proofs', 'r042.json.proof.json');
     const good = await iotctl('--json', 'verify', '--proof', proof, '--file', join('batch', 'r042.json'));
     assert.equal(good.code, 0, good.stderr);
@@ -307,6 +309,7 @@ describe('iotctl: a device and its owner on the command line', () => {
     const block = (await api.rpc.chain.getHeader(before.json.outcome.block)).number.toNumber();
     await ok('device', 'compromised', '--suri', '//Alice', ...id, '--since', String(block));
     await untilProvable(api);
+    await untilServed(() => node.rpc('iotchain_anchor', deviceId, 5, 1));
     const suspect = await iotctl('--json', 'verify', '--device', deviceId, '--stream', '5', '--seq', '1', '--value', 'leaked?');
     assert.equal(suspect.code, 0, 'still anchored');
     assert.equal(suspect.json.suspect, true);

@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady, mnemonicGenerate, randomAsHex } from '@polkadot/util-crypto';
 import { withDevNode } from './lib/node.js';
-import { findEvent, submit, untilProvable } from './lib/tx.js';
+import { findEvent, submit, untilProvable, untilServed } from './lib/tx.js';
 import { registerDevice } from './lib/devices.js';
 import { merkleProof, merkleRoot } from './lib/merkle.js';
 
@@ -82,7 +82,7 @@ describe('journey: device, gateway, verifier', () => {
     assert.equal(head.count, 2);
     // Anchors are served from final blocks: block N's once block N + 1 is final.
     await untilProvable(api);
-    const anchor = await rpc('iotchain_anchor', deviceId, DEVICE_STREAM, 2);
+    const anchor = await untilServed(() => rpc('iotchain_anchor', deviceId, DEVICE_STREAM, 2));
     assert.equal(anchor.digest, reading(DEVICE_STREAM, 2));
     assert.equal(anchor.submitter, device.address);
   });
@@ -101,7 +101,7 @@ describe('journey: device, gateway, verifier', () => {
     const anchored = findEvent(events, 'anchors', 'Anchored');
     assert.equal(anchored.data.count.toNumber(), batch.length);
     await untilProvable(api);
-    batchBlock = (await rpc('iotchain_anchor', deviceId, GATEWAY_STREAM, 1)).block;
+    batchBlock = (await untilServed(() => rpc('iotchain_anchor', deviceId, GATEWAY_STREAM, 1))).block;
 
     await assert.rejects(
       submit(api, api.tx.anchors.anchorBatch(deviceId, DEVICE_STREAM, 6, batch.length, root, null), gateway),

@@ -69,3 +69,18 @@ export async function untilProvable(api, timeoutMs = 90_000) {
     }).then((u) => { unsubscribe = u; if (done) u(); }, (e) => finish(reject, e));
   });
 }
+
+/**
+ * Resolves to what `query()` resolves to once that is not null, asking every 200 ms: the node
+ * indexes a final anchor a moment after it reports the anchor's block final, and only then
+ * serves it (`iotchain_anchor`, `iotchain_anchorProof`). Rejects after `timeoutMs`.
+ */
+export async function untilServed(query, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await query();
+    if (answer !== null) return answer;
+    if (Date.now() > deadline) throw new Error(`not served within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

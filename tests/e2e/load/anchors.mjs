@@ -20,7 +20,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { registerDevice } from '../lib/devices.js';
-import { submit, untilProvable } from '../lib/tx.js';
+import { untilProvable, untilServed } from '../lib/tx.js';
 
 const STREAM = 1;
 const DEVICE_READINGS = 10;
@@ -114,7 +114,9 @@ async function runVerify(recordsFile, urls) {
     const trusted = await untilProvable(api, 120_000);
     const problems = [];
     for (const { deviceId, stream, seq, digest, blockHash } of records) {
-      const answer = await provider.send('iotchain_anchorProof', [deviceId, stream, seq, trusted]);
+      // The node serves an anchor once it has indexed it, a moment after its block is final.
+      const answer = await untilServed(() => provider.send('iotchain_anchorProof', [deviceId, stream, seq, trusted]))
+        .catch(() => null);
       if (!answer) {
         problems.push(`${deviceId}/${stream}/${seq}: no anchor`);
         continue;
