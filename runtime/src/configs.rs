@@ -7,9 +7,10 @@ use frame_support::{
 	weights::{constants::ParityDbWeight, ConstantMultiplier, IdentityFee},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
+use frame_system::EnsureRoot;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::traits::One;
+use sp_runtime::traits::{ConvertInto, One, OpaqueKeys};
 
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
@@ -46,10 +47,13 @@ impl frame_system::Config for Runtime {
 	type MaxConsumers = ConstU32<16>;
 }
 
+/// The most validators (Aura authorities, GRANDPA voters) the chain has.
+pub const MAX_VALIDATORS: u32 = 32;
+
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
 	type DisabledValidators = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_VALIDATORS>;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
@@ -57,7 +61,7 @@ impl pallet_aura::Config for Runtime {
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_VALIDATORS>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
 	type KeyOwnerProof = sp_core::Void;
@@ -198,4 +202,42 @@ impl pallet_mmr::Config for Runtime {
 	type OnNewRoot = ();
 	type BlockHashProvider = pallet_mmr::DefaultBlockHashProvider<Runtime>;
 	type WeightInfo = ();
+}
+
+parameter_types! {
+	/// Deposit for a validator's session keys: 1 IOT, returned when it purges them.
+	pub const SessionKeyDeposit: Balance = UNIT;
+}
+
+/// Sessions of `pallet_validator_set::SessionLength` blocks, from block 0.
+pub type Sessions =
+	pallet_session::PeriodicSessions<pallet_validator_set::SessionLengthOf<Runtime>, ConstU32<0>>;
+
+/// A validator is an account: the one that set its session keys.
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = ConvertInto;
+	type ShouldEndSession = Sessions;
+	type NextSessionRotation = Sessions;
+	type SessionManager = ValidatorSet;
+	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = SessionKeys;
+	/// No offences are reported on this chain: nobody is disabled.
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = SessionKeyDeposit;
+}
+
+impl pallet_validator_set::Config for Runtime {
+	type ValidatorId = AccountId;
+	type ValidatorSet = Session;
+	type ValidatorRegistration = Session;
+	type AddRemoveOrigin = EnsureRoot<AccountId>;
+	type MinValidators = ConstU32<1>;
+	type MaxValidators = ConstU32<MAX_VALIDATORS>;
+	/// A minute: a rotation takes a whole block, so sessions are never shorter.
+	type MinSessionLength = ConstU32<MINUTES>;
+	type WeightInfo = pallet_validator_set::weights::EstimatedWeight<ParityDbWeight>;
 }

@@ -1,12 +1,19 @@
 //! Genesis presets, exposed through `sp_genesis_builder` so that the node (and
 //! `chain-spec-builder`) build chain specs from the runtime itself.
 //!
-//! - `development`: Alice is the only authority and the sudo key; the well-known dev accounts
-//!   are endowed.
-//! - `local_testnet`: Alice, Bob, Charlie and Dave are authorities; Alice is sudo; the same
-//!   accounts are endowed.
+//! - `development`: Alice is the only validator and the sudo key; the well-known dev accounts
+//!   are endowed; sessions last an hour.
+//! - `local_testnet`: Alice, Bob, Charlie and Dave are validators; Alice is sudo; the same
+//!   accounts are endowed; sessions last a minute, so validators added or removed take part
+//!   (or stop) within two minutes.
+//!
+//! The validators are `pallet_session`'s genesis `keys`: Aura and GRANDPA start from them
+//! (their own genesis authorities stay empty), and so does `pallet_validator_set`.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, BalancesConfig, BlockNumber, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	SudoConfig, ValidatorSetConfig, HOURS, MINUTES, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{sp_genesis_builder::PresetId, *};
 use serde_json::Value;
@@ -19,7 +26,8 @@ pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
 /// Builds the genesis config patch of a preset.
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<(AccountId, SessionKeys)>,
+	session_length: BlockNumber,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
@@ -27,20 +35,23 @@ fn testnet_genesis(
 		balances: BalancesConfig {
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: validators
+				.into_iter()
+				.map(|(account, keys)| (account.clone(), account, keys))
+				.collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
-		},
+		validator_set: ValidatorSetConfig { session_length },
 		sudo: SudoConfig { key: Some(root) },
 	})
 }
 
-/// The session keys of a well-known dev authority: its sr25519 key for Aura and its ed25519
-/// key for GRANDPA (both derived from the same `//Name` seed).
-fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A well-known dev validator: its `//Name` account, its sr25519 key for Aura and its ed25519
+/// key for GRANDPA (all derived from the same `//Name` seed).
+fn validator(sr25519: Sr25519Keyring, ed25519: Ed25519Keyring) -> (AccountId, SessionKeys) {
+	let aura: AuraId = sr25519.public().into();
+	let grandpa: GrandpaId = ed25519.public().into();
+	(sr25519.to_account_id(), SessionKeys { aura, grandpa })
 }
 
 /// The well-known development accounts (Alice … Ferdie and their `//stash` accounts): endowed in
@@ -52,7 +63,8 @@ pub fn endowed_accounts() -> Vec<AccountId> {
 /// Return the development genesis config.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		HOURS,
 		endowed_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -62,11 +74,12 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-			authority_keys(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+			validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
+		MINUTES,
 		endowed_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -114,21 +127,24 @@ mod tests {
 	#[test]
 	fn local_testnet_has_four_validators_and_the_dev_accounts() {
 		let local = preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET);
-		let aura = local["aura"]["authorities"].as_array().expect("aura authorities");
-		let grandpa = local["grandpa"]["authorities"].as_array().expect("grandpa authorities");
-		let expected_aura: Vec<String> = [
-			Sr25519Keyring::Alice,
-			Sr25519Keyring::Bob,
-			Sr25519Keyring::Charlie,
-			Sr25519Keyring::Dave,
-		]
-		.iter()
-		.map(|k| k.public().to_ss58check())
-		.collect();
-		let aura: Vec<&str> = aura.iter().map(|a| a.as_str().expect("ss58 string")).collect();
-		assert_eq!(aura, expected_aura);
-		assert_eq!(grandpa.len(), 4);
-		assert_eq!(grandpa[1][0], Ed25519Keyring::Bob.public().to_ss58check());
+		let keys = local["session"]["keys"].as_array().expect("session keys");
+		let names = [
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		];
+		assert_eq!(keys.len(), names.len());
+		for (entry, (sr25519, ed25519)) in keys.iter().zip(names) {
+			let account = sr25519.to_account_id().to_ss58check();
+			assert_eq!(entry[0], account);
+			assert_eq!(entry[1], account);
+			assert_eq!(entry[2]["aura"], sr25519.public().to_ss58check());
+			assert_eq!(entry[2]["grandpa"], ed25519.public().to_ss58check());
+		}
+		// Aura and GRANDPA start from the session's keys, not from their own genesis.
+		assert!(local.get("aura").is_none() && local.get("grandpa").is_none());
+		assert_eq!(local["validatorSet"]["sessionLength"], MINUTES);
 		assert_eq!(local["balances"]["balances"].as_array().expect("balances").len(), 12);
 		assert_eq!(local["sudo"]["key"], Sr25519Keyring::Alice.to_account_id().to_ss58check());
 	}
@@ -136,8 +152,10 @@ mod tests {
 	#[test]
 	fn development_has_alice_alone() {
 		let dev = preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
-		assert_eq!(dev["aura"]["authorities"].as_array().expect("aura authorities").len(), 1);
-		assert_eq!(dev["grandpa"]["authorities"].as_array().expect("grandpa authorities").len(), 1);
+		let keys = dev["session"]["keys"].as_array().expect("session keys");
+		assert_eq!(keys.len(), 1);
+		assert_eq!(keys[0][0], Sr25519Keyring::Alice.to_account_id().to_ss58check());
+		assert_eq!(dev["validatorSet"]["sessionLength"], HOURS);
 		assert_eq!(dev["balances"]["balances"][0][1], ENDOWMENT as u64);
 	}
 }

@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -251,4 +251,15 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Access = pallet_access;
+
+	// Validators. `ValidatorSet` comes after `Session`: its genesis reads the set that
+	// `Session`'s genesis made.
+
+	/// Session keys and rotation: hands each session's validators to Aura and GRANDPA.
+	#[runtime::pallet_index(13)]
+	pub type Session = pallet_session;
+
+	/// Who the validators are: added and removed by sudo (see `pallet_validator_set`).
+	#[runtime::pallet_index(14)]
+	pub type ValidatorSet = pallet_validator_set;
 }

@@ -39,6 +39,8 @@ fn iotchain_pallets_keep_their_names_and_indices() {
 		("Devices", 10),
 		("Anchors", 11),
 		("Access", 12),
+		("Session", 13),
+		("ValidatorSet", 14),
 	] {
 		assert!(pallets.contains(&expected), "{expected:?} missing in {pallets:?}");
 	}
@@ -47,7 +49,7 @@ fn iotchain_pallets_keep_their_names_and_indices() {
 #[test]
 fn every_call_event_and_error_of_our_pallets_is_documented() {
 	let metadata = metadata();
-	for name in ["Devices", "Anchors", "Access"] {
+	for name in ["Devices", "Anchors", "Access", "ValidatorSet"] {
 		let pallet = metadata.pallets.iter().find(|p| p.name == name).expect("pallet present");
 		let calls = pallet.calls.as_ref().expect("pallet has calls").ty.id;
 		let events = pallet.event.as_ref().expect("pallet has events").ty.id;

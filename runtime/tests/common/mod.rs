@@ -26,9 +26,13 @@ use polkadot_sdk::{
 pub use iotchain_primitives::{device_id_of, DeviceId, RegistrationPayload};
 pub use pallet_devices::DeviceMetadata;
 
-/// The runtime with Alice and Bob endowed, at block 1.
+/// The runtime with Alice and Bob endowed, at block 1. Sessions last a day: no rotation (which
+/// takes a whole block) falls within these tests' blocks.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Runtime>::default().build_storage().unwrap();
+	pallet_validator_set::GenesisConfig::<Runtime> { session_length: iotchain_runtime::DAYS }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	pallet_balances::GenesisConfig::<Runtime> {
 		balances: vec![
 			(Sr25519Keyring::Alice.to_account_id(), ENDOWMENT),
