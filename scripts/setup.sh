@@ -25,13 +25,16 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 fi
 
 # 2. Debian packages: protoc for the networking crates, a C toolchain for the -sys crates,
-#    Node.js and npm for the end-to-end tests.
+#    Node.js and npm for the end-to-end tests, the mosquitto broker (and mosquitto_pub) for the
+#    gateway's tests and walkthrough.
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v cc >/dev/null || missing+=(build-essential)
 command -v git >/dev/null || missing+=(git)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 if [ ${#missing[@]} -gt 0 ]; then
 	log "apt-get install ${missing[*]}"
 	as_root apt-get update -qq

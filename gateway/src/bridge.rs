@@ -1,0 +1,273 @@
+//! The running gateway: MQTT intake (durable before ack) and the anchoring loop.
+//!
+//! - **Intake.** The gateway subscribes to every route's topic filter with QoS 1, on a
+//!   persistent session (`clean_session = false`: the broker keeps what arrives while the
+//!   gateway is away) and with manual acknowledgements. Messages are collected for a few
+//!   milliseconds, stored in one transaction (each gets its stream's next seq), and only then
+//!   acknowledged: a crash before the commit means the broker delivers them again; a crash
+//!   after it and before the ack means a redelivery (DUP, same packet id) that the store
+//!   recognizes and does not store twice.
+//! - **Anchoring.** Each stream's pending readings are anchored as one Merkle root (through
+//!   `iotchain_client::anchoring::StreamWriter`, `anchors.anchorBatch` on behalf of the device,
+//!   with the gateway's WRITE grant) once `batch.size` are pending or the oldest has waited
+//!   `batch.max_delay_ms`. A refusal (a revoked grant, a suspended device) is logged and the
+//!   readings stay pending; they are tried again later.
+
+use crate::{
+	config::{route_of, Config, Route},
+	store::{Reconciled, Store, StoredReading},
+	Error,
+};
+use iotchain_client::{
+	anchoring::{Anchorer, StreamWriter},
+	chain::Client,
+	data::{Batch, Reading},
+};
+use iotchain_primitives::{DeviceId, StreamId};
+use polkadot_sdk::sp_core::H256;
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS};
+use std::{
+	collections::BTreeMap,
+	sync::Arc,
+	time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::Notify;
+use tracing::{error, info, warn};
+
+/// The most messages stored (and acknowledged) together.
+const INTAKE_BATCH: usize = 512;
+/// How long the intake waits for more messages before storing what it has.
+const INTAKE_WAIT: Duration = Duration::from_millis(5);
+
+/// Runs the gateway until Ctrl-C.
+pub async fn run(config: Config) -> Result<(), Error> {
+	let routes = config.routes()?;
+	let store = Arc::new(Store::open(&config.store)?);
+	let key = config.key()?;
+	let client = Client::connect(&config.chain.url).await?;
+	let mut writers = BTreeMap::new();
+	for route in &routes {
+		if writers.contains_key(&(route.device, route.stream)) {
+			continue;
+		}
+		let anchorer = Anchorer::on_behalf_of(route.device, key.clone());
+		let writer = StreamWriter::open(client.clone(), anchorer, route.stream, None).await?;
+		report(
+			route.device,
+			route.stream,
+			store.reconcile(route.device, route.stream, writer.state())?,
+		);
+		writers.insert((route.device, route.stream), writer);
+	}
+	let anchored = Arc::new(Notify::new());
+	let anchoring = tokio::spawn(anchor_loop(
+		store.clone(),
+		writers,
+		config.batch.size as usize,
+		Duration::from_millis(config.batch.max_delay_ms),
+		anchored.clone(),
+	));
+	tokio::select! {
+		result = intake(&config, &routes, &store, &anchored) => result,
+		result = anchoring => result.map_err(|e| Error::Store(format!("the anchoring task ended: {e}")))?,
+		_ = tokio::signal::ctrl_c() => {
+			info!("stopping");
+			Ok(())
+		},
+	}
+}
+
+fn report(device: DeviceId, stream: StreamId, outcome: Reconciled) {
+	match outcome {
+		Reconciled::InStep => {},
+		Reconciled::Started => info!(?device, stream, "new stream: starting after the chain's head"),
+		Reconciled::BatchLanded { first_seq } =>
+			info!(?device, stream, first_seq, "an interrupted batch is on chain: recorded"),
+		Reconciled::BatchDropped { first_seq } =>
+			warn!(?device, stream, first_seq, "an interrupted batch is not on chain: its readings are pending again"),
+		Reconciled::Resynced { chain_seq, renumbered } => warn!(
+			?device,
+			stream,
+			chain_seq,
+			renumbered,
+			"another writer anchored on this stream: resynced to the chain, pending readings renumbered after it"
+		),
+	}
+}
+
+fn now_ms() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// Receives, stores, then acknowledges; reconnects with backoff.
+async fn intake(
+	config: &Config,
+	routes: &[Route],
+	store: &Store,
+	anchored: &Notify,
+) -> Result<(), Error> {
+	let broker = &config.broker;
+	let mut options = MqttOptions::new(&broker.client_id, &broker.host, broker.port);
+	options.set_keep_alive(Duration::from_secs(30));
+	options.set_clean_session(false);
+	options.set_manual_acks(true);
+	if let (Some(user), Some(password)) = (&broker.username, &broker.password) {
+		options.set_credentials(user, password);
+	}
+	let (mqtt, mut events) = AsyncClient::new(options, 4 * INTAKE_BATCH);
+	let mut buffer: Vec<Publish> = Vec::new();
+	let mut backoff = Duration::from_millis(100);
+	loop {
+		let event = if buffer.is_empty() {
+			events.poll().await
+		} else {
+			match tokio::time::timeout(INTAKE_WAIT, events.poll()).await {
+				Ok(event) => event,
+				Err(_) => {
+					store_and_ack(routes, store, &mqtt, &mut buffer)?;
+					anchored.notify_one();
+					continue;
+				},
+			}
+		};
+		match event {
+			Ok(Event::Incoming(Packet::Publish(publish))) => {
+				buffer.push(publish);
+				if buffer.len() >= INTAKE_BATCH {
+					store_and_ack(routes, store, &mqtt, &mut buffer)?;
+					anchored.notify_one();
+				}
+			},
+			Ok(Event::Incoming(Packet::ConnAck(ack))) => {
+				info!(host = %broker.host, port = broker.port, session_present = ack.session_present, "connected to the broker");
+				backoff = Duration::from_millis(100);
+				if !ack.session_present {
+					for route in routes {
+						mqtt.subscribe(route.topic.clone(), QoS::AtLeastOnce)
+							.await
+							.map_err(|e| Error::Store(format!("subscribe: {e}")))?;
+					}
+				}
+			},
+			Ok(Event::Incoming(Packet::SubAck(ack))) => {
+				info!(pkid = ack.pkid, "subscribed");
+			},
+			Ok(_) => {},
+			Err(e) => {
+				// Messages received but not stored are not acknowledged: the broker sends them
+				// again after the reconnection. Drop them here rather than ack on a dead link.
+				buffer.clear();
+				warn!(error = %e, retry_in = ?backoff, "broker connection lost");
+				tokio::time::sleep(backoff).await;
+				backoff = (backoff * 2).min(Duration::from_secs(10));
+			},
+		}
+	}
+}
+
+/// Stores the buffered messages in one transaction, then acknowledges them.
+fn store_and_ack(
+	routes: &[Route],
+	store: &Store,
+	mqtt: &AsyncClient,
+	buffer: &mut Vec<Publish>,
+) -> Result<(), Error> {
+	let received_ms = now_ms();
+	let mut readings = Vec::with_capacity(buffer.len());
+	for publish in buffer.iter() {
+		let topic = publish.topic.clone();
+		match route_of(routes, &topic) {
+			Some(route) => readings.push((
+				route.device,
+				route.stream,
+				(publish.pkid != 0).then_some((publish.pkid, publish.dup)),
+				StoredReading::new(topic, publish.payload.to_vec(), received_ms),
+			)),
+			None => warn!(topic, "a message on a topic no route takes: acknowledged, not stored"),
+		}
+	}
+	let seqs = store.append(readings)?;
+	let duplicates = seqs.iter().filter(|s| s.is_none()).count();
+	if duplicates > 0 {
+		info!(duplicates, "redelivered messages already stored: acknowledged again");
+	}
+	for publish in buffer.drain(..) {
+		if let Err(e) = mqtt.try_ack(&publish) {
+			warn!(error = %e, "could not acknowledge a stored message: the broker will redeliver it");
+		}
+	}
+	Ok(())
+}
+
+/// Anchors each stream's pending readings when the batch policy says so.
+async fn anchor_loop(
+	store: Arc<Store>,
+	mut writers: BTreeMap<(DeviceId, StreamId), StreamWriter>,
+	size: usize,
+	max_delay: Duration,
+	wake: Arc<Notify>,
+) -> Result<(), Error> {
+	let tick = (max_delay / 4).max(Duration::from_millis(50));
+	loop {
+		for ((device, stream), writer) in writers.iter_mut() {
+			let max = size.min(writer.max_batch_size() as usize);
+			let pending = store.pending(*device, *stream, max)?;
+			let Some((_, oldest)) = pending.first() else { continue };
+			let waited = Duration::from_millis(now_ms().saturating_sub(oldest.received_ms));
+			if pending.len() < size && waited < max_delay {
+				continue;
+			}
+			if let Err(e) = anchor_pending(&store, writer, pending).await {
+				error!(?device, stream, error = %e, "anchoring refused or failed: the readings stay pending");
+			}
+		}
+		tokio::select! {
+			_ = wake.notified() => {},
+			_ = tokio::time::sleep(tick) => {},
+		}
+	}
+}
+
+async fn anchor_pending(
+	store: &Store,
+	writer: &mut StreamWriter,
+	pending: Vec<(u64, StoredReading)>,
+) -> Result<(), Error> {
+	let (device, stream) = (writer.device(), writer.stream());
+	let first_seq = pending.first().map(|(seq, _)| *seq).unwrap_or_default();
+	if writer.state().next_seq()? != first_seq {
+		// The chain moved (another writer, or a batch whose outcome was lost): settle first.
+		let state = writer.resync().await?;
+		report(device, stream, store.reconcile(device, stream, state)?);
+		return Ok(());
+	}
+	let readings: Vec<Reading> = pending
+		.iter()
+		.map(|(_, r)| Reading { source: r.source(), digest: H256(r.digest) })
+		.collect();
+	let batch = Batch::new(device, stream, first_seq, readings.clone())
+		.ok_or_else(|| Error::Store("an empty batch".into()))?;
+	store.begin_batch(device, stream, first_seq, batch.count(), batch.root)?;
+	match writer.anchor_batch(readings).await {
+		Ok(anchored) => {
+			for done in anchored {
+				store.finish_batch(device, stream, done.batch.first_seq, done.head)?;
+				info!(
+					?device,
+					stream,
+					first_seq = done.batch.first_seq,
+					count = done.batch.count(),
+					"anchored"
+				);
+			}
+			Ok(())
+		},
+		Err(e) => {
+			// Whether the batch landed is for the chain to say: settle it on the next round.
+			if let Ok(state) = writer.resync().await {
+				report(device, stream, store.reconcile(device, stream, state)?);
+			}
+			Err(e.into())
+		},
+	}
+}
