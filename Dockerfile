@@ -27,6 +27,7 @@ RUN apt-get update -qq \
 	&& mkdir -p /data && chown -R iotchain:iotchain /data
 COPY --from=builder /iotchain/target/release/iotchain-node /usr/local/bin/iotchain-node
 COPY --from=builder /iotchain/target/release/iotctl /usr/local/bin/iotctl
+COPY --from=builder /iotchain/target/release/iotchain-gateway /usr/local/bin/iotchain-gateway
 USER iotchain
 EXPOSE 30333 9944 9615
 VOLUME ["/data"]
