@@ -63,17 +63,7 @@ async fn setup() -> Setup {
 		.register_device(&alice, &device_key, &metadata, None, Wait::InBlock)
 		.await
 		.expect("register");
-	let grant = runtime::tx().access().grant(
-		device,
-		bob.account_id(),
-		runtime_types::iotchain_primitives::access::Permissions(
-			Permissions::of(Permission::Write).0,
-		),
-		None,
-		None,
-		None,
-	);
-	client.submit(&grant, &alice, Wait::InBlock).await.expect("grant");
+	grant_write(&client, device).await;
 
 	let broker_port = free_port();
 	let broker = Process(
@@ -255,6 +245,23 @@ impl Setup {
 	}
 }
 
+/// Alice grants Bob (the gateway) WRITE on `device`.
+async fn grant_write(client: &Client, device: DeviceId) {
+	let alice = Key::from_suri(Scheme::Sr25519, "//Alice").unwrap();
+	let bob = Key::from_suri(Scheme::Sr25519, "//Bob").unwrap();
+	let grant = runtime::tx().access().grant(
+		device,
+		bob.account_id(),
+		runtime_types::iotchain_primitives::access::Permissions(
+			Permissions::of(Permission::Write).0,
+		),
+		None,
+		None,
+		None,
+	);
+	client.submit(&grant, &alice, Wait::InBlock).await.expect("grant");
+}
+
 /// The digest the gateway anchors, as the README defines it.
 fn digest(topic: &str, payload: &[u8], received_ms: u64) -> H256 {
 	H256(blake2_256(&(topic, payload, received_ms).encode()))
@@ -344,4 +351,37 @@ async fn a_gateway_killed_mid_stream_loses_nothing_and_anchors_nothing_twice() {
 		let head = setup.client.anchor_head(setup.device, stream).await.unwrap().unwrap();
 		assert_eq!(head.seq, 300, "stream {stream}");
 	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_grant_keeps_readings_pending_until_a_new_grant() {
+	let setup = setup().await;
+	let _gateway = setup.start_gateway(0);
+	let published: Vec<(StreamId, String)> =
+		(0..150).map(|i| (1, format!("{{\"n\":{i}}}"))).collect();
+	setup.publish(&published[..100]).await;
+	setup.wait_anchored(100).await;
+
+	let alice = Key::from_suri(Scheme::Sr25519, "//Alice").unwrap();
+	let bob = Key::from_suri(Scheme::Sr25519, "//Bob").unwrap();
+	let revoke = runtime::tx().access().revoke(setup.device, bob.account_id());
+	setup.client.submit(&revoke, &alice, Wait::InBlock).await.expect("revoke");
+	setup.publish(&published[100..]).await;
+	// The chain refuses, the gateway says so and keeps the readings.
+	let deadline = Instant::now() + Duration::from_secs(60);
+	while !setup.gateway_log().to_lowercase().contains("anchors.notallowed") {
+		assert!(Instant::now() < deadline, "no refusal reported:\n{}", setup.gateway_log());
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	assert!(setup.gateway_log().contains("the readings stay pending"));
+	let head = setup.client.anchor_head(setup.device, 1).await.unwrap().unwrap();
+	assert_eq!(head.seq, 100);
+
+	// A new grant, and the pending readings go on chain.
+	grant_write(&setup.client, setup.device).await;
+	setup.wait_anchored(150).await;
+	drop(_gateway);
+	let stored = setup.readings(1);
+	assert_eq!(stored.len(), 150);
+	assert!(stored.iter().all(|r| r["anchored"] == true));
 }
