@@ -219,6 +219,11 @@ impl Client {
 		}
 	}
 
+	/// The number of the block with `hash`.
+	pub async fn block_number_of(&self, hash: H256) -> Result<u64, Error> {
+		Ok(self.api.at_block(hash).await.map_err(Error::node)?.block_number())
+	}
+
 	/// The block number state is read at.
 	pub async fn block_number(&self) -> Result<u64, Error> {
 		Ok(self.at(self.view).await?.block_number())

@@ -40,6 +40,15 @@ pub enum Error {
 	/// The transaction was included but failed with an error outside any pallet.
 	#[error("transaction failed: {0}")]
 	Failed(String),
+	/// A gateway's HTTP API refused the request (403: no `Read` grant, a bad signature or a
+	/// used challenge; 404: no such reading).
+	#[error("the gateway answered {status}: {message}")]
+	Gateway {
+		/// The HTTP status.
+		status: u16,
+		/// The gateway's explanation.
+		message: String,
+	},
 	/// The chain refused an anchor, and the SDK could tell why.
 	#[error("{chain}; {refusal}")]
 	Anchor {

@@ -7,6 +7,8 @@
 //!   the state kept across restarts, refusals explained;
 //! - [`chain`]: the connection: signed, typed transactions, runtime API queries, events, and
 //!   readings verified from the proofs of their anchors;
+//! - [`gateway`]: raw readings fetched from a gateway's HTTP API, authenticated by a signed
+//!   challenge;
 //! - [`proof`]: anchor proofs: fetched, checked against a trusted finalized block, saved and
 //!   checked again offline.
 //!
@@ -32,6 +34,7 @@ pub mod anchoring;
 pub mod chain;
 pub mod data;
 mod error;
+pub mod gateway;
 pub mod keys;
 pub mod proof;
 pub mod state;

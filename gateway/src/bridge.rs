@@ -14,7 +14,10 @@
 //!   readings stay pending; they are tried again later.
 
 use crate::{
+	chain::ChainLink,
 	config::{route_of, Config, Route},
+	http,
+	metrics::Metrics,
 	store::{Reconciled, Store, StoredReading},
 	Error,
 };
@@ -22,6 +25,7 @@ use iotchain_client::{
 	anchoring::{Anchorer, StreamWriter},
 	chain::Client,
 	data::{Batch, Reading},
+	keys::Key,
 };
 use iotchain_primitives::{DeviceId, StreamId};
 use polkadot_sdk::sp_core::H256;
@@ -38,43 +42,141 @@ use tracing::{error, info, warn};
 const INTAKE_BATCH: usize = 512;
 /// How long the intake waits for more messages before storing what it has.
 const INTAKE_WAIT: Duration = Duration::from_millis(5);
+/// The first wait before reconnecting to the broker or the chain; it doubles up to the maximum.
+const MIN_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
-/// Runs the gateway until Ctrl-C.
+/// What the intake, the anchoring loop and the HTTP API share.
+struct Shared {
+	store: Arc<Store>,
+	metrics: Arc<Metrics>,
+	/// Every (device, stream) a route feeds.
+	streams: Vec<(DeviceId, StreamId)>,
+	/// Wakes the anchoring loop when readings were stored.
+	stored: Notify,
+}
+
+impl Shared {
+	/// Sets the pending gauge from the store.
+	fn count_pending(&self) -> Result<(), Error> {
+		let pending = self.store.pending_count(&self.streams)?;
+		self.metrics.pending.set(i64::try_from(pending).unwrap_or(i64::MAX));
+		Ok(())
+	}
+}
+
+/// Runs the gateway until Ctrl-C. MQTT intake goes on while the chain is unreachable: readings
+/// are stored and wait to be anchored.
 pub async fn run(config: Config) -> Result<(), Error> {
 	let routes = config.routes()?;
-	let store = Arc::new(Store::open(&config.store)?);
 	let key = config.key()?;
-	let client = Client::connect(&config.chain.url).await?;
-	let mut writers = BTreeMap::new();
-	for route in &routes {
-		if writers.contains_key(&(route.device, route.stream)) {
-			continue;
+	let mut streams: Vec<_> = routes.iter().map(|r| (r.device, r.stream)).collect();
+	streams.sort();
+	streams.dedup();
+	let shared = Arc::new(Shared {
+		store: Arc::new(Store::open(&config.store)?),
+		metrics: Arc::new(Metrics::new()),
+		streams,
+		stored: Notify::new(),
+	});
+	shared.count_pending()?;
+	let chain = Arc::new(ChainLink::new(config.chain.url.clone()));
+	settle_new_streams(&key, &shared, &chain).await?;
+	let serving = async {
+		match &config.http {
+			Some(settings) => {
+				let api = http::Api::new(
+					shared.store.clone(),
+					chain.clone(),
+					shared.metrics.clone(),
+					key.account_id().0,
+				);
+				http::serve(settings.listen, Arc::new(api)).await
+			},
+			None => std::future::pending().await,
 		}
-		let anchorer = Anchorer::on_behalf_of(route.device, key.clone());
-		let writer = StreamWriter::open(client.clone(), anchorer, route.stream, None).await?;
-		report(
-			route.device,
-			route.stream,
-			store.reconcile(route.device, route.stream, writer.state())?,
-		);
-		writers.insert((route.device, route.stream), writer);
-	}
-	let anchored = Arc::new(Notify::new());
-	let anchoring = tokio::spawn(anchor_loop(
-		store.clone(),
-		writers,
-		config.batch.size as usize,
-		Duration::from_millis(config.batch.max_delay_ms),
-		anchored.clone(),
-	));
+	};
+	let policy = (config.batch.size as usize, Duration::from_millis(config.batch.max_delay_ms));
 	tokio::select! {
-		result = intake(&config, &routes, &store, &anchored) => result,
-		result = anchoring => result.map_err(|e| Error::Store(format!("the anchoring task ended: {e}")))?,
+		result = intake(&config, &routes, &shared) => result,
+		result = anchoring(&key, &shared, &chain, policy) => result,
+		result = serving => result,
 		_ = tokio::signal::ctrl_c() => {
 			info!("stopping");
 			Ok(())
 		},
 	}
+}
+
+/// Connects to the chain, settles every stream against it, and anchors until the connection
+/// fails; then does it again, after a wait that doubles with each failure.
+async fn anchoring(
+	key: &Key,
+	shared: &Shared,
+	chain: &ChainLink,
+	policy: (usize, Duration),
+) -> Result<(), Error> {
+	let mut backoff = MIN_BACKOFF;
+	loop {
+		let lost = match open_writers(key, shared, chain).await {
+			Ok((client, writers)) => {
+				backoff = MIN_BACKOFF;
+				anchor_loop(shared, &client, writers, policy).await?
+			},
+			Err(Error::Client(e)) => e,
+			Err(fatal) => return Err(fatal),
+		};
+		chain.reset();
+		shared.metrics.error("chain");
+		warn!(error = %lost, retry_in = ?backoff, "the chain cannot be reached: readings stay pending");
+		tokio::time::sleep(backoff).await;
+		backoff = (backoff * 2).min(MAX_BACKOFF);
+	}
+}
+
+/// Streams new to the store start after the chain's head: the chain is asked (until it answers)
+/// before their first reading is taken. Known streams take readings at once, chain or not.
+async fn settle_new_streams(key: &Key, shared: &Shared, chain: &ChainLink) -> Result<(), Error> {
+	let mut backoff = MIN_BACKOFF;
+	loop {
+		let mut known = true;
+		for &(device, stream) in &shared.streams {
+			known &= shared.store.stream(device, stream)?.is_some();
+		}
+		if known {
+			return Ok(());
+		}
+		match open_writers(key, shared, chain).await {
+			Ok(_) => return Ok(()),
+			Err(Error::Client(e)) => {
+				chain.reset();
+				shared.metrics.error("chain");
+				warn!(error = %e, retry_in = ?backoff, "the chain cannot be reached: new streams wait for it");
+				tokio::time::sleep(backoff).await;
+				backoff = (backoff * 2).min(MAX_BACKOFF);
+			},
+			Err(fatal) => return Err(fatal),
+		}
+	}
+}
+
+/// A writer per stream, each settled against the chain's head.
+async fn open_writers(
+	key: &Key,
+	shared: &Shared,
+	chain: &ChainLink,
+) -> Result<(Client, BTreeMap<(DeviceId, StreamId), StreamWriter>), Error> {
+	let client = chain.client().await?;
+	let mut writers = BTreeMap::new();
+	for &(device, stream) in &shared.streams {
+		let anchorer = Anchorer::on_behalf_of(device, key.clone());
+		let writer = StreamWriter::open(client.clone(), anchorer, stream, None).await?;
+		report(device, stream, shared.store.reconcile(device, stream, writer.state())?);
+		writers.insert((device, stream), writer);
+	}
+	shared.count_pending()?;
+	info!(streams = writers.len(), "connected to the chain");
+	Ok((client, writers))
 }
 
 fn report(device: DeviceId, stream: StreamId, outcome: Reconciled) {
@@ -100,12 +202,7 @@ fn now_ms() -> u64 {
 }
 
 /// Receives, stores, then acknowledges; reconnects with backoff.
-async fn intake(
-	config: &Config,
-	routes: &[Route],
-	store: &Store,
-	anchored: &Notify,
-) -> Result<(), Error> {
+async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<(), Error> {
 	let broker = &config.broker;
 	let mut options = MqttOptions::new(&broker.client_id, &broker.host, broker.port);
 	options.set_keep_alive(Duration::from_secs(30));
@@ -116,7 +213,7 @@ async fn intake(
 	}
 	let (mqtt, mut events) = AsyncClient::new(options, 4 * INTAKE_BATCH);
 	let mut buffer: Vec<Publish> = Vec::new();
-	let mut backoff = Duration::from_millis(100);
+	let mut backoff = MIN_BACKOFF;
 	loop {
 		let event = if buffer.is_empty() {
 			events.poll().await
@@ -124,8 +221,7 @@ async fn intake(
 			match tokio::time::timeout(INTAKE_WAIT, events.poll()).await {
 				Ok(event) => event,
 				Err(_) => {
-					store_and_ack(routes, store, &mqtt, &mut buffer)?;
-					anchored.notify_one();
+					store_and_ack(routes, shared, &mqtt, &mut buffer)?;
 					continue;
 				},
 			}
@@ -134,13 +230,12 @@ async fn intake(
 			Ok(Event::Incoming(Packet::Publish(publish))) => {
 				buffer.push(publish);
 				if buffer.len() >= INTAKE_BATCH {
-					store_and_ack(routes, store, &mqtt, &mut buffer)?;
-					anchored.notify_one();
+					store_and_ack(routes, shared, &mqtt, &mut buffer)?;
 				}
 			},
 			Ok(Event::Incoming(Packet::ConnAck(ack))) => {
 				info!(host = %broker.host, port = broker.port, session_present = ack.session_present, "connected to the broker");
-				backoff = Duration::from_millis(100);
+				backoff = MIN_BACKOFF;
 				if !ack.session_present {
 					for route in routes {
 						mqtt.subscribe(route.topic.clone(), QoS::AtLeastOnce)
@@ -157,9 +252,10 @@ async fn intake(
 				// Messages received but not stored are not acknowledged: the broker sends them
 				// again after the reconnection. Drop them here rather than ack on a dead link.
 				buffer.clear();
+				shared.metrics.error("broker");
 				warn!(error = %e, retry_in = ?backoff, "broker connection lost");
 				tokio::time::sleep(backoff).await;
-				backoff = (backoff * 2).min(Duration::from_secs(10));
+				backoff = (backoff * 2).min(MAX_BACKOFF);
 			},
 		}
 	}
@@ -168,7 +264,7 @@ async fn intake(
 /// Stores the buffered messages in one transaction, then acknowledges them.
 fn store_and_ack(
 	routes: &[Route],
-	store: &Store,
+	shared: &Shared,
 	mqtt: &AsyncClient,
 	buffer: &mut Vec<Publish>,
 ) -> Result<(), Error> {
@@ -186,8 +282,11 @@ fn store_and_ack(
 			None => warn!(topic, "a message on a topic no route takes: acknowledged, not stored"),
 		}
 	}
-	let seqs = store.append(readings)?;
+	let seqs = shared.store.append(readings)?;
 	let duplicates = seqs.iter().filter(|s| s.is_none()).count();
+	shared.metrics.received.inc_by((seqs.len() - duplicates) as u64);
+	shared.count_pending()?;
+	shared.stored.notify_one();
 	if duplicates > 0 {
 		info!(duplicates, "redelivered messages already stored: acknowledged again");
 	}
@@ -199,46 +298,54 @@ fn store_and_ack(
 	Ok(())
 }
 
-/// Anchors each stream's pending readings when the batch policy says so.
+/// Anchors each stream's pending readings when the batch policy (`size`, `max_delay`) says
+/// so, until the chain cannot be reached: returns why.
 async fn anchor_loop(
-	store: Arc<Store>,
+	shared: &Shared,
+	client: &Client,
 	mut writers: BTreeMap<(DeviceId, StreamId), StreamWriter>,
-	size: usize,
-	max_delay: Duration,
-	wake: Arc<Notify>,
-) -> Result<(), Error> {
+	(size, max_delay): (usize, Duration),
+) -> Result<iotchain_client::Error, Error> {
 	let tick = (max_delay / 4).max(Duration::from_millis(50));
 	loop {
 		for ((device, stream), writer) in writers.iter_mut() {
 			let max = size.min(writer.max_batch_size() as usize);
-			let pending = store.pending(*device, *stream, max)?;
+			let pending = shared.store.pending(*device, *stream, max)?;
 			let Some((_, oldest)) = pending.first() else { continue };
 			let waited = Duration::from_millis(now_ms().saturating_sub(oldest.received_ms));
 			if pending.len() < size && waited < max_delay {
 				continue;
 			}
-			if let Err(e) = anchor_pending(&store, writer, pending).await {
+			if let Err(e) = anchor_pending(shared, client, writer, pending).await {
+				shared.metrics.error("anchor");
 				error!(?device, stream, error = %e, "anchoring refused or failed: the readings stay pending");
+				// A refusal leaves the link up; a dead link ends this loop.
+				if let Err(lost) = client.block_number().await {
+					return Ok(lost);
+				}
 			}
 		}
 		tokio::select! {
-			_ = wake.notified() => {},
+			_ = shared.stored.notified() => {},
 			_ = tokio::time::sleep(tick) => {},
 		}
 	}
 }
 
 async fn anchor_pending(
-	store: &Store,
+	shared: &Shared,
+	client: &Client,
 	writer: &mut StreamWriter,
 	pending: Vec<(u64, StoredReading)>,
 ) -> Result<(), Error> {
+	let store = &shared.store;
 	let (device, stream) = (writer.device(), writer.stream());
 	let first_seq = pending.first().map(|(seq, _)| *seq).unwrap_or_default();
 	if writer.state().next_seq()? != first_seq {
 		// The chain moved (another writer, or a batch whose outcome was lost): settle first.
 		let state = writer.resync().await?;
 		report(device, stream, store.reconcile(device, stream, state)?);
+		shared.count_pending()?;
 		return Ok(());
 	}
 	let readings: Vec<Reading> = pending
@@ -250,8 +357,17 @@ async fn anchor_pending(
 	store.begin_batch(device, stream, first_seq, batch.count(), batch.root)?;
 	match writer.anchor_batch(readings).await {
 		Ok(anchored) => {
-			for done in anchored {
+			for done in &anchored {
 				store.finish_batch(device, stream, done.batch.first_seq, done.head)?;
+			}
+			shared.count_pending()?;
+			for done in anchored {
+				shared.metrics.anchored.inc_by(u64::from(done.batch.count()));
+				if let Some(block) = done.outcome.block {
+					if let Ok(number) = client.block_number_of(block).await {
+						shared.metrics.last_anchored_block.set(number as i64);
+					}
+				}
 				info!(
 					?device,
 					stream,
@@ -266,6 +382,7 @@ async fn anchor_pending(
 			// Whether the batch landed is for the chain to say: settle it on the next round.
 			if let Ok(state) = writer.resync().await {
 				report(device, stream, store.reconcile(device, stream, state)?);
+				shared.count_pending()?;
 			}
 			Err(e.into())
 		},

@@ -30,6 +30,16 @@ pub struct Config {
 	/// Which topics go to which device's stream; the first match wins.
 	#[serde(default)]
 	pub routes: Vec<RouteConfig>,
+	/// The HTTP API (proofs, raw readings for `Read` holders, metrics); off without it.
+	pub http: Option<Http>,
+}
+
+/// The HTTP API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+	/// The address it listens on, e.g. `127.0.0.1:8090`.
+	pub listen: std::net::SocketAddr,
 }
 
 /// The MQTT broker.

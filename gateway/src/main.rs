@@ -8,10 +8,15 @@
 //!   iotchain-gateway readings --config gateway.toml DEVICE STREAM    (the stored readings)
 
 mod bridge;
+mod chain;
 mod config;
+mod http;
+mod metrics;
 mod store;
 
 use clap::{Parser, Subcommand};
+use iotchain_client::gateway::ReadingView;
+use polkadot_sdk::sp_core::H256;
 use std::{path::PathBuf, process::ExitCode};
 
 /// What can go wrong, each with its exit code.
@@ -64,8 +69,8 @@ enum Command {
 		stream: u32,
 		seq: u64,
 	},
-	/// Print a stream's stored readings, one JSON object per line: seq, topic, payload (UTF-8,
-	/// or 0x-hex when it is not), receivedMs, digest and whether it is anchored yet.
+	/// Print a stream's stored readings, one JSON object per line: seq, topic, payload (as
+	/// text, when it is UTF-8), payloadHex, receivedMs, digest and whether it is anchored yet.
 	Readings {
 		#[arg(long)]
 		config: PathBuf,
@@ -94,27 +99,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			let anchored_through =
 				store.stream(device, stream)?.map(|r| r.anchored_through).unwrap_or_default();
 			for (seq, reading) in store.readings(device, stream)? {
-				let payload = match std::str::from_utf8(&reading.payload) {
-					Ok(text) => text.to_owned(),
-					Err(_) => format!("0x{}", hex(&reading.payload)),
-				};
-				let line = serde_json::json!({
-					"seq": seq,
-					"topic": reading.topic,
-					"payload": payload,
-					"receivedMs": reading.received_ms,
-					"digest": format!("0x{}", hex(&reading.digest)),
-					"anchored": seq <= anchored_through,
-				});
+				let view = ReadingView::new(
+					seq,
+					reading.topic,
+					&reading.payload,
+					reading.received_ms,
+					H256(reading.digest),
+					seq <= anchored_through,
+				);
+				let line = serde_json::to_string(&view)
+					.map_err(|e| Error::Store(format!("a reading: {e}")))?;
 				println!("{line}");
 			}
 			Ok(())
 		},
 	}
-}
-
-fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[tokio::main]

@@ -235,8 +235,19 @@ impl Store {
 		Ok(readings)
 	}
 
+	/// How many readings of `streams` are stored and not yet anchored.
+	pub fn pending_count(&self, streams: &[(DeviceId, StreamId)]) -> Result<u64, Error> {
+		let mut total = 0u64;
+		for (device, stream) in streams {
+			if let Some(record) = self.stream(*device, *stream)? {
+				let stored = record.next_seq.saturating_sub(1);
+				total = total.saturating_add(stored.saturating_sub(record.anchored_through));
+			}
+		}
+		Ok(total)
+	}
+
 	/// One stored reading.
-	#[cfg(test)]
 	pub fn reading(
 		&self,
 		device: DeviceId,

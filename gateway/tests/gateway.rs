@@ -1,18 +1,25 @@
 //! The gateway against a real broker (Debian's `mosquitto`, started here on a free port) and a
 //! real dev chain (`iotchain-node --dev --tmp --dev-block-time 1000`, through the node's test
 //! harness): readings published over MQTT are anchored in batches, every one verifies on chain
-//! from its proof and a tampered one does not, and a gateway killed with SIGKILL mid-stream
-//! loses nothing and anchors nothing twice.
+//! from its proof (reported as anchored by the gateway for a key-less sensor) and a tampered
+//! one does not; a gateway killed with SIGKILL mid-stream loses nothing and anchors nothing
+//! twice; a revoked grant keeps readings pending until a new one; and the HTTP API serves raw
+//! readings only to `Read` holders with a fresh signed challenge.
 
 use codec::Encode;
 use iotchain_client::{
 	chain::{Client, DeviceMetadata, Wait},
 	data::ProofFile,
+	gateway::{
+		fetch_reading, sign_read_request, Challenge, ACCOUNT_HEADER, CHALLENGE_HEADER,
+		SIGNATURE_HEADER,
+	},
 	keys::{Key, KeyFile, Scheme},
 	proof::Verification,
 	runtime::{self, runtime_types},
+	Error,
 };
-use iotchain_primitives::{DeviceId, Permission, Permissions, StreamId};
+use iotchain_primitives::{Custody, DeviceId, Permission, Permissions, StreamId};
 use iotchain_test_node::{free_port, node_binary, Node};
 use polkadot_sdk::{sp_core::H256, sp_crypto_hashing::blake2_256};
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
@@ -44,6 +51,8 @@ struct Setup {
 	dir: tempfile::TempDir,
 	config: PathBuf,
 	broker_port: u16,
+	/// The gateway's HTTP API.
+	http: String,
 	_broker: Process,
 }
 
@@ -64,6 +73,12 @@ async fn setup() -> Setup {
 		.await
 		.expect("register");
 	grant_write(&client, device).await;
+	// A key-less sensor: Bob, the gateway, holds its key.
+	let custody = runtime::tx().devices().set_custody(
+		device,
+		runtime_types::iotchain_primitives::device::Custody::Gateway { account: bob.account_id() },
+	);
+	client.submit(&custody, &alice, Wait::InBlock).await.expect("custody");
 
 	let broker_port = free_port();
 	let broker = Process(
@@ -83,17 +98,20 @@ async fn setup() -> Setup {
 		})
 		.collect();
 	let config = dir.path().join("gateway.toml");
+	let http_port = free_port();
 	std::fs::write(
 		&config,
 		format!(
 			"key_file = \"gateway.key\"\nstore = \"gateway.redb\"\n\
 			 [broker]\nhost = \"127.0.0.1\"\nport = {broker_port}\n\
-			 [chain]\nurl = \"{}\"\n[batch]\nsize = 100\nmax_delay_ms = 500\n{routes}",
+			 [chain]\nurl = \"{}\"\n[batch]\nsize = 100\nmax_delay_ms = 500\n\
+			 [http]\nlisten = \"127.0.0.1:{http_port}\"\n{routes}",
 			node.ws_url()
 		),
 	)
 	.unwrap();
-	Setup { node, client, device, dir, config, broker_port, _broker: broker }
+	let http = format!("http://127.0.0.1:{http_port}");
+	Setup { node, client, device, dir, config, broker_port, http, _broker: broker }
 }
 
 impl Setup {
@@ -186,11 +204,12 @@ impl Setup {
 					.unwrap()
 					.map_or(0, |h| h.seq);
 			}
-			if anchored == total {
+			// On chain, and recorded so in the gateway's store (its metrics say so).
+			if anchored == total && self.metric("readings_pending").await == Some(0) {
 				return;
 			}
 			assert!(
-				anchored < total,
+				anchored <= total,
 				"{anchored} readings anchored, more than the {total} published"
 			);
 			assert!(
@@ -200,6 +219,14 @@ impl Setup {
 			);
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
+	}
+
+	/// A metric of the running gateway, `None` while it does not answer.
+	async fn metric(&self, name: &str) -> Option<u64> {
+		let url = format!("{}/metrics", self.http);
+		let text = reqwest::get(url).await.ok()?.text().await.ok()?;
+		let prefix = format!("iotchain_gateway_{name} ");
+		text.lines().find_map(|l| l.strip_prefix(&prefix)?.parse().ok())
 	}
 
 	fn gateway(&self, args: &[&str]) -> String {
@@ -247,15 +274,24 @@ impl Setup {
 
 /// Alice grants Bob (the gateway) WRITE on `device`.
 async fn grant_write(client: &Client, device: DeviceId) {
-	let alice = Key::from_suri(Scheme::Sr25519, "//Alice").unwrap();
 	let bob = Key::from_suri(Scheme::Sr25519, "//Bob").unwrap();
+	grant(client, device, &bob, Permission::Write, None).await;
+}
+
+/// Alice grants `to` `permission` on `device` (on `stream` only, if given).
+async fn grant(
+	client: &Client,
+	device: DeviceId,
+	to: &Key,
+	permission: Permission,
+	stream: Option<StreamId>,
+) {
+	let alice = Key::from_suri(Scheme::Sr25519, "//Alice").unwrap();
 	let grant = runtime::tx().access().grant(
 		device,
-		bob.account_id(),
-		runtime_types::iotchain_primitives::access::Permissions(
-			Permissions::of(Permission::Write).0,
-		),
-		None,
+		to.account_id(),
+		runtime_types::iotchain_primitives::access::Permissions(Permissions::of(permission).0),
+		stream,
 		None,
 		None,
 	);
@@ -305,6 +341,7 @@ async fn a_thousand_readings_on_three_topics_are_anchored_and_each_verifies() {
 	drop(gateway);
 
 	let stored = check_store(&setup, &published);
+	let bob = Key::from_suri(Scheme::Sr25519, "//Bob").unwrap().account_id();
 	// In batches: far fewer roots than readings.
 	let batches = setup.gateway_log().matches(" anchored").count();
 	assert!((3..=100).contains(&batches), "{batches} batches");
@@ -317,7 +354,13 @@ async fn a_thousand_readings_on_three_topics_are_anchored_and_each_verifies() {
 			let proof = setup.proof(stream, seq);
 			let original = digest(topic, payload.as_bytes(), received);
 			assert_eq!(proof.digest, original);
-			assert!(matches!(setup.verify(&proof, original).await, Verification::Anchored { .. }));
+			match setup.verify(&proof, original).await {
+				Verification::Anchored { submitter, custody, suspect: false, .. } => {
+					assert_eq!(submitter, bob);
+					assert_eq!(custody, Custody::Gateway { account: bob });
+				},
+				other => panic!("reading {seq} of stream {stream}: {other:?}"),
+			}
 			let tampered = digest(topic, payload.replace('}', ",\"x\":1}").as_bytes(), received);
 			assert!(matches!(setup.verify(&proof, tampered).await, Verification::Mismatch));
 		}
@@ -384,4 +427,103 @@ async fn a_revoked_grant_keeps_readings_pending_until_a_new_grant() {
 	let stored = setup.readings(1);
 	assert_eq!(stored.len(), 150);
 	assert!(stored.iter().all(|r| r["anchored"] == true));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_http_api_serves_raw_readings_to_read_holders_with_a_fresh_challenge() {
+	let setup = setup().await;
+	let _gateway = setup.start_gateway(0);
+	let published: Vec<(StreamId, String)> =
+		(0..10).map(|i| (1, format!("{{\"n\":{i}}}"))).collect();
+	setup.publish(&published).await;
+	setup.wait_anchored(10).await;
+	let http = reqwest::Client::new();
+	let (device, url) = (setup.device, |path: &str| format!("{}{path}", setup.http));
+
+	// The proof, to anyone.
+	let proof: ProofFile = http
+		.get(url(&format!("/proof/{device:?}/1/3")))
+		.send()
+		.await
+		.unwrap()
+		.json()
+		.await
+		.unwrap();
+	assert_eq!((proof.stream, proof.seq), (1, 3));
+
+	// The raw reading: refused without READ, served with it.
+	let charlie = Key::from_suri(Scheme::Sr25519, "//Charlie").unwrap();
+	let refused = fetch_reading(&setup.http, &charlie, device, 1, 3).await.unwrap_err();
+	assert!(
+		matches!(&refused, Error::Gateway { status: 403, message } if message.contains("no Read grant")),
+		"{refused}"
+	);
+	grant(&setup.client, device, &charlie, Permission::Read, Some(1)).await;
+	let reading = fetch_reading(&setup.http, &charlie, device, 1, 3).await.unwrap();
+	assert_eq!(reading.payload.as_deref(), Some(published[2].1.as_str()));
+	assert!(reading.anchored);
+	// The raw reading is what the proof proves, and the chain says so.
+	let bytes = reading.payload_bytes().unwrap();
+	assert_eq!(digest(&reading.topic, &bytes, reading.received_ms), proof.digest);
+	assert!(matches!(setup.verify(&proof, proof.digest).await, Verification::Anchored { .. }));
+
+	// A challenge is good once: the same signed request again is refused.
+	let challenge = || async {
+		http.get(url("/challenge")).send().await.unwrap().json::<Challenge>().await.unwrap()
+	};
+	let send = |path: String, account: String, challenge: H256, signature: String| {
+		let request = http
+			.get(url(&path))
+			.header(ACCOUNT_HEADER, account)
+			.header(CHALLENGE_HEADER, format!("{challenge:?}"))
+			.header(SIGNATURE_HEADER, signature);
+		async move {
+			let response = request.send().await.unwrap();
+			(response.status().as_u16(), response.text().await.unwrap())
+		}
+	};
+	let path = format!("/readings/{device:?}/1/3");
+	let first = challenge().await;
+	let (account, signature) = sign_read_request(&charlie, &first, device, 1, 3).unwrap();
+	let answer = send(path.clone(), account.clone(), first.challenge, signature.clone()).await;
+	assert_eq!(answer.0, 200, "{}", answer.1);
+	let replay = send(path.clone(), account.clone(), first.challenge, signature).await;
+	assert_eq!(replay.0, 403);
+	assert!(replay.1.contains("already used"), "{}", replay.1);
+
+	// Signed by another key in Charlie's name, or for another reading: refused.
+	let dave = Key::from_suri(Scheme::Sr25519, "//Dave").unwrap();
+	let fresh = challenge().await;
+	let (_, by_dave) = sign_read_request(&dave, &fresh, device, 1, 3).unwrap();
+	let forged = send(path.clone(), account.clone(), fresh.challenge, by_dave).await;
+	assert_eq!(forged.0, 403);
+	assert!(forged.1.contains("signature is not"), "{}", forged.1);
+	let fresh = challenge().await;
+	let (_, for_seq_4) = sign_read_request(&charlie, &fresh, device, 1, 4).unwrap();
+	assert_eq!(send(path.clone(), account.clone(), fresh.challenge, for_seq_4).await.0, 403);
+	// Charlie's grant is on stream 1 only.
+	let fresh = challenge().await;
+	let (_, signature) = sign_read_request(&charlie, &fresh, device, 2, 1).unwrap();
+	let other_stream =
+		send(format!("/readings/{device:?}/2/1"), account, fresh.challenge, signature).await;
+	assert_eq!(other_stream.0, 403);
+	// Malformed: 400.
+	assert_eq!(http.get(url(&path)).send().await.unwrap().status().as_u16(), 400);
+
+	// Metrics.
+	let metrics = http.get(url("/metrics")).send().await.unwrap().text().await.unwrap();
+	for line in [
+		"iotchain_gateway_readings_received_total 10",
+		"iotchain_gateway_readings_anchored_total 10",
+		"iotchain_gateway_readings_pending 0",
+	] {
+		assert!(metrics.lines().any(|l| l == line), "no {line:?} in\n{metrics}");
+	}
+	// Set once the batch's block number is known, a moment after the batch is recorded.
+	let anchored_in = setup.client.anchor_head(device, 1).await.unwrap().unwrap().last_block;
+	let deadline = Instant::now() + Duration::from_secs(10);
+	while setup.metric("last_anchored_block").await != Some(u64::from(anchored_in)) {
+		assert!(Instant::now() < deadline, "last_anchored_block is not {anchored_in}");
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
 }

@@ -1,7 +1,7 @@
 //! Data anchoring: the per-stream hash chain, Merkle batches of readings, and what verification
 //! answers. Runtime and clients compute these with the same code.
 
-use crate::DeviceId;
+use crate::{Custody, DeviceId};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
@@ -153,6 +153,8 @@ pub struct AnchorRecord<AccountId, Moment, Uri> {
 	pub digest: H256,
 	/// Who submitted it: the device key, the owner or a gateway.
 	pub submitter: AccountId,
+	/// Who held the device's key when it was anchored, as the registry recorded it.
+	pub custody: Custody<AccountId>,
 	/// The timestamp of its block (milliseconds since the Unix epoch).
 	pub timestamp: Moment,
 	/// Where the off-chain data is (an IPFS CID, a URL, …), if given.
@@ -221,6 +223,9 @@ pub enum Verification<AccountId, BlockNumber, Moment> {
 		timestamp: Moment,
 		/// The account that submitted it (the device key, its owner or a gateway).
 		submitter: AccountId,
+		/// Who held the device's key when it was anchored: the device itself, or a gateway
+		/// that anchors for a key-less sensor.
+		custody: Custody<AccountId>,
 		/// Whether it was anchored while the device's key was reported compromised.
 		suspect: bool,
 	},
@@ -292,6 +297,7 @@ mod tests {
 			kind,
 			digest,
 			submitter: 2,
+			custody: Custody::Device,
 			timestamp: 1_000,
 			uri: None,
 		}

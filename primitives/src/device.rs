@@ -81,6 +81,37 @@ pub enum DeviceStatus<BlockNumber> {
 	Retired,
 }
 
+/// Who holds a device's key and so vouches for the readings anchored for it, as its owner
+/// declares it in the registry. Every anchor records the custody in force when it was made, and
+/// verification reports it.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "camelCase"))]
+pub enum Custody<AccountId> {
+	/// The device holds its key and signs for itself: its readings are as trustworthy as the
+	/// device.
+	#[default]
+	Device,
+	/// A key-less sensor: the gateway `account` receives its readings (over MQTT, say) and
+	/// anchors them with its `Write` grant. Its readings are as trustworthy as the gateway and
+	/// the link between the sensor and the gateway.
+	Gateway {
+		/// The gateway's account.
+		account: AccountId,
+	},
+}
+
 /// Domain separation tag of [`RegistrationPayload`].
 pub const REGISTRATION_DOMAIN: [u8; 24] = *b"iotchain:device:register";
 /// Domain separation tag of [`RotationPayload`].

@@ -8,7 +8,8 @@
 //! permissions are `"read"`, `"write"`, `"manage"`.
 
 use crate::{
-	AnchorKind, AnchorRecord, BlockNumber, DeviceId, DeviceStatus, MerkleProof, Seq, StreamId,
+	AnchorKind, AnchorRecord, BlockNumber, Custody, DeviceId, DeviceStatus, MerkleProof, Seq,
+	StreamId,
 };
 use alloc::{string::String, vec::Vec};
 use polkadot_sdk::sp_core::{Bytes, H256};
@@ -26,6 +27,8 @@ pub struct DeviceView<AccountId> {
 	pub key: AccountId,
 	/// Its lifecycle status.
 	pub status: DeviceStatus<BlockNumber>,
+	/// Who holds its key: the device itself or a gateway.
+	pub custody: Custody<AccountId>,
 	/// Metadata, as UTF-8 (invalid bytes replaced).
 	pub model: String,
 	/// Metadata.
@@ -85,6 +88,8 @@ pub struct AnchorView<AccountId> {
 	pub timestamp: u64,
 	/// Who submitted it: the device key, its owner or a writer.
 	pub submitter: AccountId,
+	/// Who held the device's key when it was anchored.
+	pub custody: Custody<AccountId>,
 	/// Where the data is, as UTF-8 (invalid bytes replaced).
 	pub uri: Option<String>,
 }
@@ -102,6 +107,7 @@ impl<AccountId: Clone> AnchorView<AccountId> {
 			block,
 			timestamp: record.timestamp,
 			submitter: record.submitter.clone(),
+			custody: record.custody.clone(),
 			uri: record.uri.as_ref().map(|uri| String::from_utf8_lossy(uri.as_ref()).into_owned()),
 		}
 	}
@@ -244,6 +250,7 @@ mod tests {
 			owner: alice(),
 			key: alice(),
 			status: DeviceStatus::Suspended { by: SuspendedBy::Transfer },
+			custody: Custody::Gateway { account: alice() },
 			model: "m".into(),
 			manufacturer: "acme".into(),
 			serial: "s".into(),
@@ -262,6 +269,7 @@ mod tests {
 				"id": format!("0x{}", "01".repeat(32)),
 				"owner": ALICE, "key": ALICE,
 				"status": {"type": "suspended", "by": "transfer"},
+				"custody": {"type": "gateway", "account": ALICE},
 				"model": "m", "manufacturer": "acme", "serial": "s", "label": "",
 				"firmware": null, "registeredAt": 3, "ownerSince": 5,
 				"deposit": "340282366920938463463374607431768211455",
@@ -286,9 +294,13 @@ mod tests {
 					block: 4,
 					timestamp: 6,
 					submitter: alice(),
+					custody: Custody::Device,
 					suspect: true,
 				}),
-				json!({"type": "anchored", "block": 4, "timestamp": 6, "submitter": ALICE, "suspect": true}),
+				json!({
+					"type": "anchored", "block": 4, "timestamp": 6, "submitter": ALICE,
+					"custody": {"type": "device"}, "suspect": true,
+				}),
 			),
 			(
 				to_value(Verification::<AccountId32, u32, u64>::NotAnchored),
@@ -317,6 +329,7 @@ mod tests {
 			kind: AnchorKind::Batch { count: 3 },
 			digest: H256::repeat_byte(2),
 			submitter: alice(),
+			custody: Custody::Gateway { account: alice() },
 			timestamp: 1_700_000_000_000u64,
 			uri: Some(b"ipfs://x".to_vec()),
 		};
@@ -324,7 +337,8 @@ mod tests {
 			to_value(AnchorView::new(&record, 12)).unwrap(),
 			json!({
 				"count": 3, "batch": true, "digest": format!("0x{}", "02".repeat(32)), "block": 12,
-				"timestamp": 1_700_000_000_000u64, "submitter": ALICE, "uri": "ipfs://x",
+				"timestamp": 1_700_000_000_000u64, "submitter": ALICE,
+				"custody": {"type": "gateway", "account": ALICE}, "uri": "ipfs://x",
 			})
 		);
 		let grant = GrantView {

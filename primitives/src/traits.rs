@@ -1,7 +1,7 @@
 //! The seams between the pallets. Each pallet depends on these traits, never on another
 //! pallet's crate or storage; the runtime plugs the implementations together.
 
-use crate::{DeviceId, DeviceStatus, StreamId};
+use crate::{Custody, DeviceId, DeviceStatus, StreamId};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::Weight;
 use scale_info::TypeInfo;
@@ -16,6 +16,9 @@ pub trait DeviceRegistry<AccountId, BlockNumber> {
 
 	/// The status of `device`: `None` if it was never registered, `Some(Retired)` once retired.
 	fn status_of(device: &DeviceId) -> Option<DeviceStatus<BlockNumber>>;
+
+	/// Who holds the key of `device` (`Custody::Device` for an unknown one).
+	fn custody_of(device: &DeviceId) -> Custody<AccountId>;
 
 	/// Whether `device` is registered and `Active`.
 	fn is_active(device: &DeviceId) -> bool {

@@ -10,8 +10,8 @@ use codec::{Decode, Encode};
 use common::*;
 use iotchain_primitives::{
 	block_anchors_key, block_anchors_proof, block_anchors_root, merkle_proof, merkle_root,
-	mmr_root_key, AnchorKind, AnchorProof, AnchorProofError, MerkleProof, MmrProof, ProvenAnchor,
-	Verification,
+	mmr_root_key, AnchorKind, AnchorProof, AnchorProofError, Custody, MerkleProof, MmrProof,
+	ProvenAnchor, Verification,
 };
 use iotchain_runtime::{
 	apis::api::dispatch, AccountId, Balances, BlockNumber, Executive, Header, Runtime, RuntimeCall,
@@ -322,6 +322,7 @@ fn every_anchor_is_proven_against_a_finalized_block() {
 		block,
 		timestamp: timestamp_of(block),
 		submitter: sensor.clone(),
+		custody: Custody::Device,
 		suspect,
 	};
 	assert_eq!(
@@ -361,13 +362,20 @@ fn a_tampered_proof_fails_where_it_was_tampered() {
 		f(&mut proof);
 		proof
 	};
-	let cases: [(&str, AnchorProof<AccountId, u64>, AnchorProofError); 8] = [
+	let cases: [(&str, AnchorProof<AccountId, u64>, AnchorProofError); 9] = [
 		(
 			"record",
 			tampered(&|p| p.record.digest = H256::repeat_byte(1)),
 			AnchorProofError::BadBlockProof,
 		),
 		("record's uri", tampered(&|p| p.record.uri = None), AnchorProofError::BadBlockProof),
+		(
+			"record's custody",
+			tampered(&|p| {
+				p.record.custody = Custody::Gateway { account: p.record.submitter.clone() }
+			}),
+			AnchorProofError::BadBlockProof,
+		),
 		(
 			"block proof",
 			tampered(&|p| p.block_proof.items[0] = H256::repeat_byte(1)),

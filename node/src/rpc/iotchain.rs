@@ -54,6 +54,7 @@ fn device_view(id: H256, d: DeviceInfo<Runtime>) -> DeviceView<AccountId> {
 		owner: d.owner,
 		key: d.key,
 		status: d.status,
+		custody: d.custody,
 		model: text(&d.metadata.model),
 		manufacturer: text(&d.metadata.manufacturer),
 		serial: text(&d.metadata.serial),

@@ -4,7 +4,7 @@ use crate as pallet_access;
 use crate::*;
 use alloc::collections::BTreeMap;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
-use iotchain_primitives::DeviceStatus;
+use iotchain_primitives::{Custody, DeviceStatus};
 use polkadot_sdk::sp_runtime::BuildStorage;
 use polkadot_sdk::{pallet_balances, sp_io};
 
@@ -66,6 +66,9 @@ impl DeviceRegistry<AccountId, BlockNumber> for MockRegistry {
 	}
 	fn status_of(device: &DeviceId) -> Option<DeviceStatus<BlockNumber>> {
 		Owners::get().contains_key(device).then_some(DeviceStatus::Active)
+	}
+	fn custody_of(_: &DeviceId) -> Custody<AccountId> {
+		Custody::Device
 	}
 	fn is_suspect(_: &DeviceId, _: BlockNumber) -> bool {
 		false

@@ -8,7 +8,7 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, Hooks},
 };
-use iotchain_primitives::DeviceStatus;
+use iotchain_primitives::{Custody, DeviceStatus};
 use polkadot_sdk::{pallet_timestamp, sp_io};
 use sp_runtime::BuildStorage;
 
@@ -62,6 +62,8 @@ parameter_types! {
 	/// `Write` grants: (device, grantee, stream, expires at).
 	pub static WriteGrants: Vec<(DeviceId, AccountId, StreamId, BlockNumber)> = Vec::new();
 	pub static MaxAnchorsPerBlock: u32 = 100_000;
+	/// Devices whose key a gateway holds: (device, gateway).
+	pub static Gateways: Vec<(DeviceId, AccountId)> = Vec::new();
 }
 
 /// The registry, as `pallet-devices` implements it, over [`Registered`].
@@ -78,6 +80,12 @@ impl DeviceRegistry<AccountId, BlockNumber> for MockRegistry {
 	}
 	fn status_of(device: &DeviceId) -> Option<DeviceStatus<BlockNumber>> {
 		Registered::get().get(device).map(|d| d.status)
+	}
+	fn custody_of(device: &DeviceId) -> Custody<AccountId> {
+		Gateways::get()
+			.into_iter()
+			.find(|(d, _)| d == device)
+			.map_or(Custody::Device, |(_, account)| Custody::Gateway { account })
 	}
 	fn is_suspect(device: &DeviceId, at: BlockNumber) -> bool {
 		matches!(Self::status_of(device), Some(DeviceStatus::Compromised { since }) if at >= since)

@@ -7,7 +7,7 @@ use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{CheckIfFeeless, DispatchResult},
 };
-use iotchain_primitives::{fold_heads, DeviceStatus, SuspendedBy, GENESIS_HEAD};
+use iotchain_primitives::{fold_heads, Custody, DeviceStatus, SuspendedBy, GENESIS_HEAD};
 use polkadot_sdk::{sp_crypto_hashing::blake2_256, sp_io, sp_runtime::DispatchError};
 
 const STREAM: StreamId = 7;
@@ -81,6 +81,7 @@ mod anchor {
 					kind: AnchorKind::Reading,
 					digest: digest(1),
 					submitter: DEVICE_KEY,
+					custody: Custody::Device,
 					timestamp: 1_000,
 					uri: uri(b"ipfs://bafy"),
 				}
@@ -331,13 +332,26 @@ mod anchor_batch {
 			assert_noop!(by_gateway(OTHER_STREAM), Error::<Test>::NotAllowed);
 			assert_ok!(by_gateway(STREAM));
 			assert_eq!(record(STREAM, 1).unwrap().submitter, GATEWAY);
+			assert_eq!(record(STREAM, 1).unwrap().custody, Custody::Device);
+			// Once the owner declares the gateway the key holder, its anchors record that.
+			Gateways::set(vec![(DEVICE, GATEWAY)]);
+			assert_ok!(AnchorsPallet::anchor_batch(
+				RuntimeOrigin::signed(GATEWAY),
+				Some(DEVICE),
+				STREAM,
+				11,
+				10,
+				root,
+				None
+			));
+			assert_eq!(record(STREAM, 11).unwrap().custody, Custody::Gateway { account: GATEWAY });
 			// Without a device id the gateway is taken for a device, which it is not.
 			assert_noop!(
 				AnchorsPallet::anchor_batch(
 					RuntimeOrigin::signed(GATEWAY),
 					None,
 					STREAM,
-					11,
+					21,
 					1,
 					root,
 					None

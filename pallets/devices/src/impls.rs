@@ -19,6 +19,10 @@ impl<T: Config> DeviceRegistry<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 		}
 	}
 
+	fn custody_of(device: &DeviceId) -> Custody<T::AccountId> {
+		Devices::<T>::get(device).map(|d| d.custody).unwrap_or_default()
+	}
+
 	fn is_suspect(device: &DeviceId, at: BlockNumberFor<T>) -> bool {
 		let compromises = match Devices::<T>::get(device) {
 			Some(d) => d.compromises,

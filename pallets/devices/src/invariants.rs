@@ -15,6 +15,7 @@ impl<T: Config> Pallet<T> {
 	/// - every key in the key index is the current key of the device it points to, and every
 	///   device's key is in the index, never tombstoned, and its account has a sufficient
 	///   reference;
+	/// - no device names its own key as its gateway;
 	/// - the owner index lists exactly the devices of each owner; no registered device is
 	///   tombstoned;
 	/// - every account's held deposit equals the sum of the deposits of the devices it owns;
@@ -45,6 +46,10 @@ impl<T: Config> Pallet<T> {
 			);
 			ensure!(device.status != DeviceStatus::Retired, "a registered device is retired");
 			ensure!(device.owner_since >= device.registered_at, "owned before registered");
+			ensure!(
+				device.custody != Custody::Gateway { account: device.key.clone() },
+				"a device's gateway is its own key"
+			);
 			ensure!(
 				device.transfer_offer.as_ref().is_none_or(|offer| offer.to != device.owner),
 				"a device is offered to its own owner"

@@ -26,6 +26,12 @@
 //!   transfer, see below); `Compromised { since }` (the owner reports the key leaked; what the
 //!   device did from `since` on is suspect, and it cannot act until the key is rotated); and
 //!   `Retired` (final).
+//! - Custody ([`Custody`]): who holds the device's key, as the owner declares it. `Device` (the
+//!   default) when the device signs for itself; `Gateway { account }` for a key-less sensor
+//!   whose readings a gateway receives and anchors with its `Write` grant. The anchors pallet
+//!   records the custody in every anchor, so a verifier learns whether a reading was signed by
+//!   the device or vouched for by a gateway. It stays through transfers and key rotations until
+//!   the owner declares otherwise.
 //! - Retirement removes the record and leaves a tombstone: a retired device id, and every key a
 //!   device ever had, can never be registered again ([`RetiredDevices`], [`RetiredKeys`]).
 //!
@@ -64,6 +70,7 @@
 //! | [`cancel_transfer`](Pallet::cancel_transfer) | owner or offered account | withdraws the offer |
 //! | [`update_metadata`](Pallet::update_metadata) | owner | replaces the metadata |
 //! | [`set_firmware`](Pallet::set_firmware) | owner | declares the firmware hash |
+//! | [`set_custody`](Pallet::set_custody) | owner | declares who holds the key: the device or a gateway |
 //! | [`suspend`](Pallet::suspend) | owner or manager | pauses |
 //! | [`resume`](Pallet::resume) | owner, or a manager if a manager suspended | resumes (after a transfer: keeps the key) |
 //! | [`report_compromised`](Pallet::report_compromised) | owner | marks the key compromised |
@@ -91,6 +98,7 @@ mod features;
 mod impls;
 mod invariants;
 pub use impls::MAX_DEVICES_PER_PAGE;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -100,8 +108,8 @@ mod mock;
 mod tests;
 
 pub use iotchain_primitives::{
-	device_id_of, AccessControl, DeviceId, DeviceLifecycleHooks, DeviceRegistry, DeviceStatus,
-	RegistrationPayload, RotationPayload, SuspendedBy,
+	device_id_of, AccessControl, Custody, DeviceId, DeviceLifecycleHooks, DeviceRegistry,
+	DeviceStatus, RegistrationPayload, RotationPayload, SuspendedBy,
 };
 pub use pallet::*;
 pub use types::*;
@@ -119,7 +127,11 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -247,6 +259,8 @@ pub mod pallet {
 		Suspended { device_id: DeviceId, by: T::AccountId },
 		/// The device was resumed by `by`, its owner or a manager.
 		Resumed { device_id: DeviceId, by: T::AccountId },
+		/// The owner declared who holds the device's key from now on.
+		CustodySet { device_id: DeviceId, custody: Custody<T::AccountId> },
 		/// The owner reported the device's key compromised from block `since` on.
 		Compromised { device_id: DeviceId, since: BlockNumberFor<T> },
 		/// The device was retired for good and its deposit returned to its owner.
@@ -293,6 +307,8 @@ pub mod pallet {
 		NotPendingOwner,
 		/// The transfer offer expired; the owner may make a new one.
 		TransferExpired,
+		/// A gateway holds the key of a key-less sensor: it cannot be the device's own key.
+		GatewayIsDeviceKey,
 	}
 
 	#[pallet::hooks]
@@ -441,6 +457,20 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_report_compromised(who, device_id, since)
+		}
+
+		/// Declare who holds the device's key: `Device` when the device signs for itself,
+		/// `Gateway { account }` when `account` anchors the readings of a key-less sensor (it
+		/// needs a `Write` grant to do so). Every anchor from now on records it. By the owner.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_custody())]
+		pub fn set_custody(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			custody: Custody<T::AccountId>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_custody(who, device_id, custody)
 		}
 
 		/// Retire the device for good: its deposit is returned, its key loses its sufficient

@@ -932,6 +932,145 @@ mod metadata {
 	}
 }
 
+mod custody {
+	use super::*;
+
+	#[test]
+	fn the_owner_declares_a_gateway_and_takes_it_back() {
+		test(|| {
+			let sensor = Key::sr("sensor");
+			let device = register(&alice(), &sensor);
+			assert_eq!(Devices::<Test>::get(device).unwrap().custody, Custody::Device);
+			assert_eq!(Registry::custody_of(&device), Custody::Device);
+
+			let gateway = Custody::Gateway { account: charlie() };
+			assert_ok!(Registry::set_custody(
+				RuntimeOrigin::signed(alice()),
+				device,
+				gateway.clone()
+			));
+			assert_eq!(
+				last_event(),
+				Event::CustodySet { device_id: device, custody: gateway.clone() }.into()
+			);
+			assert_eq!(Registry::custody_of(&device), gateway);
+			// The deposit does not change: custody is part of the record's fixed size.
+			assert_eq!(held(&alice()), DEFAULT_DEPOSIT);
+
+			assert_ok!(Registry::set_custody(
+				RuntimeOrigin::signed(alice()),
+				device,
+				Custody::Device
+			));
+			assert_eq!(Registry::custody_of(&device), Custody::Device);
+		});
+	}
+
+	#[test]
+	fn only_the_owner_declares_and_never_the_device_key_as_gateway() {
+		test(|| {
+			let sensor = Key::sr("sensor");
+			let device = register(&alice(), &sensor);
+			let gateway = Custody::Gateway { account: bob() };
+			// Neither the would-be gateway nor the device itself can declare it.
+			for who in [bob(), sensor.account()] {
+				assert_noop!(
+					Registry::set_custody(RuntimeOrigin::signed(who), device, gateway.clone()),
+					Error::<Test>::NotOwner
+				);
+			}
+			assert_noop!(
+				Registry::set_custody(
+					RuntimeOrigin::signed(alice()),
+					device,
+					Custody::Gateway { account: sensor.account() }
+				),
+				Error::<Test>::GatewayIsDeviceKey
+			);
+			assert_noop!(
+				Registry::set_custody(RuntimeOrigin::signed(alice()), UNKNOWN, gateway.clone()),
+				Error::<Test>::UnknownDevice
+			);
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), device));
+			assert_noop!(
+				Registry::set_custody(RuntimeOrigin::signed(alice()), device, gateway),
+				Error::<Test>::DeviceRetired
+			);
+			assert_eq!(Registry::custody_of(&device), Custody::Device);
+		});
+	}
+
+	#[test]
+	fn custody_stays_through_transfer_and_rotation() {
+		test(|| {
+			let sensor = Key::sr("sensor");
+			let device = register(&alice(), &sensor);
+			let gateway = Custody::Gateway { account: charlie() };
+			assert_ok!(Registry::set_custody(
+				RuntimeOrigin::signed(alice()),
+				device,
+				gateway.clone()
+			));
+			hand_over(device, &alice(), &bob());
+			let rotated = Key::sr("sensor-2");
+			assert_ok!(Registry::rotate_key(
+				RuntimeOrigin::signed(bob()),
+				device,
+				rotated.account(),
+				rotation_proof(&rotated, device, &sensor.account()),
+			));
+			assert_eq!(Registry::custody_of(&device), gateway);
+			// The new owner now decides.
+			assert_noop!(
+				Registry::set_custody(RuntimeOrigin::signed(alice()), device, Custody::Device),
+				Error::<Test>::NotOwner
+			);
+			assert_ok!(Registry::set_custody(
+				RuntimeOrigin::signed(bob()),
+				device,
+				Custody::Device
+			));
+		});
+	}
+
+	#[test]
+	fn the_v1_migration_gives_every_old_record_device_custody() {
+		use frame_support::{
+			storage::{storage_prefix, unhashed},
+			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+			Blake2_128Concat, StorageHasher,
+		};
+		new_test_ext().execute_with(|| {
+			let devices = [register(&alice(), &Key::sr("a")), register(&bob(), &Key::ed("b"))];
+			hand_over(devices[0], &alice(), &charlie());
+			let expected: Vec<_> =
+				devices.iter().map(|d| Devices::<Test>::get(d).unwrap()).collect();
+			// Write each record as version 0 stored it: without the trailing custody byte.
+			for (device, info) in devices.iter().zip(&expected) {
+				let mut key = storage_prefix(b"Registry", b"Devices").to_vec();
+				key.extend(Blake2_128Concat::hash(&device.encode()));
+				let encoded = info.encode();
+				assert_eq!(encoded.last(), Some(&0), "custody `Device` is one zero byte");
+				unhashed::put_raw(&key, &encoded[..encoded.len() - 1]);
+				assert!(Devices::<Test>::try_get(device).is_err(), "v0 bytes do not decode as v1");
+			}
+			StorageVersion::new(0).put::<Registry>();
+
+			migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Registry::on_chain_storage_version(), 1);
+			for (device, info) in devices.iter().zip(&expected) {
+				assert_eq!(Devices::<Test>::get(device).as_ref(), Some(info));
+			}
+			Registry::do_try_state().expect("the registry's invariants hold after the migration");
+			// A second run does nothing: the storage version guards it.
+			migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
+			for (device, info) in devices.iter().zip(&expected) {
+				assert_eq!(Devices::<Test>::get(device).as_ref(), Some(info));
+			}
+		});
+	}
+}
+
 mod lifecycle {
 	use super::*;
 

@@ -4,7 +4,7 @@ use crate::Config;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::*, traits::fungible, DefaultNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
-use iotchain_primitives::DeviceStatus;
+use iotchain_primitives::{Custody, DeviceStatus};
 use polkadot_sdk::{sp_core::H256, *};
 use scale_info::TypeInfo;
 
@@ -117,6 +117,9 @@ pub struct DeviceInfo<T: Config> {
 	/// The periods in which the device's key was reported compromised, oldest first. When
 	/// full, the two oldest are merged into one that spans both (see [`record_compromise`]).
 	pub compromises: CompromisesOf<T>,
+	/// Who holds the device's key: the device itself, or a gateway anchoring for a key-less
+	/// sensor. Declared by the owner; every anchor records it.
+	pub custody: Custody<T::AccountId>,
 }
 
 /// The bounded compromise history of a device.

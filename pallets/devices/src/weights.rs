@@ -19,6 +19,7 @@ pub trait WeightInfo {
 	fn cancel_transfer() -> Weight;
 	fn update_metadata() -> Weight;
 	fn set_firmware() -> Weight;
+	fn set_custody() -> Weight;
 	fn suspend() -> Weight;
 	fn resume() -> Weight;
 	fn report_compromised() -> Weight;
@@ -62,6 +63,9 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for EstimatedWeight<D> {
 		Self::estimate(BASE, 3, 3)
 	}
 	fn set_firmware() -> Weight {
+		Self::estimate(BASE, 1, 1)
+	}
+	fn set_custody() -> Weight {
 		Self::estimate(BASE, 1, 1)
 	}
 	fn suspend() -> Weight {

@@ -59,6 +59,25 @@ pub enum Command {
 	Access(AccessCommand),
 	/// Follow finalized blocks and print device, anchor and access events.
 	Watch(WatchArgs),
+	/// Fetch a raw reading from a gateway's HTTP API, as the signing account (it needs `Read`
+	/// on the stream). Prints the reading; verify it with `verify --proof`.
+	Fetch(FetchArgs),
+}
+
+/// Which reading, from which gateway.
+#[derive(Args, Debug)]
+pub struct FetchArgs {
+	#[command(flatten)]
+	pub signer: SignerArgs,
+	/// The gateway's HTTP API, e.g. `http://127.0.0.1:8090`.
+	#[arg(long)]
+	pub gateway: String,
+	#[command(flatten)]
+	pub device: DeviceIdArg,
+	#[arg(long)]
+	pub stream: u32,
+	#[arg(long)]
+	pub seq: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -228,6 +247,20 @@ pub enum DeviceCommand {
 		/// The firmware image, hashed with blake2-256.
 		#[arg(long)]
 		image: Option<PathBuf>,
+	},
+	/// Declare who holds a device's key: a gateway that anchors for a key-less sensor, or the
+	/// device itself. Verification reports it for every reading anchored from then on.
+	Custody {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The gateway's account (SS58 or 0x-hex) that holds the key and anchors the readings.
+		#[arg(long, required_unless_present = "own_key", conflicts_with = "own_key")]
+		gateway: Option<String>,
+		/// The device holds its own key and signs for itself (the default at registration).
+		#[arg(long)]
+		own_key: bool,
 	},
 }
 

@@ -3,8 +3,8 @@
 use crate::{
 	cli::{
 		AccessCommand, AnchorCommand, AnchorSubcommand, AnchorerArgs, Cli, Command, DataArgs,
-		DeviceCommand, GrantArgs, KeyCommand, PermissionArg, RevokeArgs, SignerArgs, VerifyArgs,
-		WatchArgs,
+		DeviceCommand, FetchArgs, GrantArgs, KeyCommand, PermissionArg, RevokeArgs, SignerArgs,
+		VerifyArgs, WatchArgs,
 	},
 	output, EXIT_NO,
 };
@@ -19,7 +19,7 @@ use iotchain_client::{
 	Error,
 };
 use iotchain_primitives::{
-	device_id_of, json::MerkleProofView, DeviceId, Permission, Seq, StreamId,
+	device_id_of, json::MerkleProofView, Custody, DeviceId, Permission, Seq, StreamId,
 };
 use polkadot_sdk::sp_core::H256;
 use serde_json::json;
@@ -90,7 +90,26 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
 		Command::Revoke(args) => revoke(&ctx, args).await,
 		Command::Access(command) => access(&ctx, command).await,
 		Command::Watch(args) => watch(&ctx, args).await,
+		Command::Fetch(args) => fetch(&ctx, args).await,
 	}
+}
+
+async fn fetch(ctx: &Ctx, args: FetchArgs) -> Result<u8, Error> {
+	let key = args.signer.key()?;
+	let device = device_id(&args.device.id)?;
+	let reading =
+		iotchain_client::gateway::fetch_reading(&args.gateway, &key, device, args.stream, args.seq)
+			.await?;
+	let text = format!(
+		"reading {} of stream {} (topic {}, received at {}): {}",
+		reading.seq,
+		args.stream,
+		reading.topic,
+		time(reading.received_ms),
+		reading.payload.as_deref().unwrap_or(&reading.payload_hex),
+	);
+	output::print(ctx.json, || text, json!(reading));
+	Ok(0)
 }
 
 fn key(ctx: &Ctx, command: KeyCommand) -> Result<u8, Error> {
@@ -246,6 +265,15 @@ async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
 			};
 			let call = tx.set_firmware(device_id(&device.id)?, firmware);
 			ctx.submit(&client, "firmware declared", &call, &signer.key()?).await?;
+		},
+		DeviceCommand::Custody { signer, device, gateway, own_key: _ } => {
+			use runtime_types::iotchain_primitives::device::Custody as ChainCustody;
+			let custody = match gateway {
+				Some(gateway) => ChainCustody::Gateway { account: keys::parse_account(&gateway)? },
+				None => ChainCustody::Device,
+			};
+			let call = tx.set_custody(device_id(&device.id)?, custody);
+			ctx.submit(&client, "custody declared", &call, &signer.key()?).await?;
 		},
 	}
 	Ok(0)
@@ -484,14 +512,14 @@ async fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<u8, Error> {
 	// The JSON is the verification's view (as `iotchain_verifyReading` gives it) and more.
 	let mut doc = json!(verification);
 	let (verified, text) = match verification {
-		Verification::Anchored { block, timestamp, submitter, suspect } => {
+		Verification::Anchored { block, timestamp, submitter, custody, suspect } => {
 			doc["time"] = json!(time(timestamp));
 			(
 				!(suspect && args.reject_suspect),
 				format!(
 					"verified: reading {seq} of stream {stream} anchored in block {block} at {} by {}{}",
 					time(timestamp),
-					keys::ss58(&submitter),
+					provenance(&device, &submitter, &custody),
 					if suspect {
 						"; SUSPECT: anchored while the device's key was reported compromised"
 					} else {
@@ -540,39 +568,61 @@ fn verify_offline(ctx: &Ctx, args: &VerifyArgs, path: &Path) -> Result<u8, Error
 	let digest = reading_digest(args)?;
 	let (seq, stream) = (file.reading.seq, file.anchor_proof.stream);
 	let digest_shown = digest.unwrap_or(file.reading.digest);
-	let (verified, doc, text) = match file.verify(&trusted, digest)? {
-		Ok(proven) => (
-			true,
-			json!({
-				"type": "anchored", "block": proven.block, "blockHash": format!("{:?}", proven.block_hash),
-				"timestamp": proven.record.timestamp, "time": time(proven.record.timestamp),
-				"submitter": keys::ss58(&proven.record.submitter), "finalized": proven.finalized,
-			}),
-			format!(
+	let (verified, doc, text) =
+		match file.verify(&trusted, digest)? {
+			Ok(proven) => (
+				true,
+				json!({
+					"type": "anchored", "block": proven.block, "blockHash": format!("{:?}", proven.block_hash),
+					"timestamp": proven.record.timestamp, "time": time(proven.record.timestamp),
+					"submitter": keys::ss58(&proven.record.submitter), "custody": proven.record.custody,
+					"finalized": proven.finalized,
+				}),
+				format!(
 				"verified offline: reading {seq} of stream {stream} anchored in block {} at {} by \
 				 {}, proven against trusted block {} ({trusted:?}); whether the key was reported \
 				 compromised then needs the chain (verify online)",
 				proven.block,
 				time(proven.record.timestamp),
-				keys::ss58(&proven.record.submitter),
+				provenance(&proven.record.device_id, &proven.record.submitter, &proven.record.custody),
 				proven.finalized,
 			),
-		),
-		Err(failure) => (
-			false,
-			json!({ "type": match failure {
+			),
+			Err(failure) => (
+				false,
+				json!({ "type": match failure {
 				OfflineFailure::BadProof(_) => "badProof",
 				OfflineFailure::OtherStream => "otherStream",
 				OfflineFailure::Mismatch => "mismatch",
 			}, "reason": failure.to_string() }),
-			format!("not verified: {failure}"),
-		),
-	};
+				format!("not verified: {failure}"),
+			),
+		};
 	let mut doc = doc;
 	doc["digest"] = json!(format!("{digest_shown:?}"));
 	doc["verified"] = json!(verified);
 	output::print(ctx.json, || text, doc);
 	Ok(if verified { 0 } else { EXIT_NO })
+}
+
+/// Who vouches for an anchored reading: the device itself, or the gateway that holds the key of
+/// a key-less sensor.
+fn provenance(
+	device: &DeviceId,
+	submitter: &AccountId32,
+	custody: &Custody<AccountId32>,
+) -> String {
+	match custody {
+		Custody::Device => format!("{} (the device holds its own key)", keys::ss58(submitter)),
+		Custody::Gateway { account } if account == submitter => {
+			format!("gateway {} on behalf of key-less sensor {device:?}", keys::ss58(account))
+		},
+		Custody::Gateway { account } => format!(
+			"{} (the key-less sensor's readings come through gateway {})",
+			keys::ss58(submitter),
+			keys::ss58(account)
+		),
+	}
 }
 
 /// A block timestamp (milliseconds since the Unix epoch) as RFC 3339 UTC time.

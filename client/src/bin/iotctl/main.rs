@@ -29,7 +29,8 @@ async fn main() -> ExitCode {
 				Error::Refused(_)
 				| Error::Dispatch { .. }
 				| Error::Failed(_)
-				| Error::Anchor { .. } => EXIT_REFUSED,
+				| Error::Anchor { .. }
+				| Error::Gateway { .. } => EXIT_REFUSED,
 				Error::Connect { .. } | Error::Node(_) => EXIT_NODE,
 			};
 			output::error(json, &error);

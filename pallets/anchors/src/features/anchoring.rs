@@ -98,6 +98,7 @@ impl<T: Config> Pallet<T> {
 			kind,
 			digest,
 			submitter: submitter.clone(),
+			custody: T::Registry::custody_of(&device_id),
 			timestamp: T::Time::now(),
 			uri,
 		};

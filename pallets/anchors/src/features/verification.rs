@@ -39,6 +39,7 @@ impl<T: Config> Pallet<T> {
 			timestamp: record.timestamp,
 			suspect: T::Registry::is_suspect(&record.device_id, block),
 			submitter: record.submitter,
+			custody: record.custody,
 		})
 	}
 

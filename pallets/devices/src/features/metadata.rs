@@ -1,4 +1,4 @@
-//! Descriptive data: metadata (with its deposit) and firmware.
+//! Declared data: metadata (with its deposit), firmware and custody.
 
 use crate::*;
 use core::cmp::Ordering;
@@ -52,6 +52,23 @@ impl<T: Config> Pallet<T> {
 		Devices::<T>::insert(device_id, device);
 
 		Self::deposit_event(Event::FirmwareUpdated { device_id, old, new: firmware });
+		Ok(())
+	}
+
+	pub(crate) fn do_set_custody(
+		who: T::AccountId,
+		device_id: DeviceId,
+		custody: Custody<T::AccountId>,
+	) -> DispatchResult {
+		let mut device = Self::owned_device(&who, &device_id)?;
+		if let Custody::Gateway { account } = &custody {
+			ensure!(*account != device.key, Error::<T>::GatewayIsDeviceKey);
+		}
+
+		device.custody = custody.clone();
+		Devices::<T>::insert(device_id, device);
+
+		Self::deposit_event(Event::CustodySet { device_id, custody });
 		Ok(())
 	}
 }

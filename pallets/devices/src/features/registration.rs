@@ -44,6 +44,7 @@ impl<T: Config> Pallet<T> {
 				deposit,
 				transfer_offer: None,
 				compromises: Default::default(),
+				custody: Custody::Device,
 			},
 		);
 		DeviceByKey::<T>::insert(&key, device_id);
