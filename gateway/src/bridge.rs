@@ -46,6 +46,26 @@ const INTAKE_WAIT: Duration = Duration::from_millis(5);
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
+/// The wait before the next reconnection: from [`MIN_BACKOFF`], doubling after each failure up
+/// to [`MAX_BACKOFF`], back to the minimum after a success.
+struct Backoff(Duration);
+
+impl Backoff {
+	fn new() -> Self {
+		Self(MIN_BACKOFF)
+	}
+
+	fn reset(&mut self) {
+		self.0 = MIN_BACKOFF;
+	}
+
+	/// Waits the current time; the next wait is twice as long.
+	async fn wait(&mut self) {
+		tokio::time::sleep(self.0).await;
+		self.0 = (self.0 * 2).min(MAX_BACKOFF);
+	}
+}
+
 /// What the intake, the anchoring loop and the HTTP API share.
 struct Shared {
 	store: Arc<Store>,
@@ -116,11 +136,11 @@ async fn anchoring(
 	chain: &ChainLink,
 	policy: (usize, Duration),
 ) -> Result<(), Error> {
-	let mut backoff = MIN_BACKOFF;
+	let mut backoff = Backoff::new();
 	loop {
 		let lost = match open_writers(key, shared, chain).await {
 			Ok((client, writers)) => {
-				backoff = MIN_BACKOFF;
+				backoff.reset();
 				anchor_loop(shared, &client, writers, policy).await?
 			},
 			Err(Error::Client(e)) => e,
@@ -128,16 +148,15 @@ async fn anchoring(
 		};
 		chain.reset();
 		shared.metrics.error("chain");
-		warn!(error = %lost, retry_in = ?backoff, "the chain cannot be reached: readings stay pending");
-		tokio::time::sleep(backoff).await;
-		backoff = (backoff * 2).min(MAX_BACKOFF);
+		warn!(error = %lost, retry_in = ?backoff.0, "the chain cannot be reached: readings stay pending");
+		backoff.wait().await;
 	}
 }
 
 /// Streams new to the store start after the chain's head: the chain is asked (until it answers)
 /// before their first reading is taken. Known streams take readings at once, chain or not.
 async fn settle_new_streams(key: &Key, shared: &Shared, chain: &ChainLink) -> Result<(), Error> {
-	let mut backoff = MIN_BACKOFF;
+	let mut backoff = Backoff::new();
 	loop {
 		let mut known = true;
 		for &(device, stream) in &shared.streams {
@@ -151,9 +170,8 @@ async fn settle_new_streams(key: &Key, shared: &Shared, chain: &ChainLink) -> Re
 			Err(Error::Client(e)) => {
 				chain.reset();
 				shared.metrics.error("chain");
-				warn!(error = %e, retry_in = ?backoff, "the chain cannot be reached: new streams wait for it");
-				tokio::time::sleep(backoff).await;
-				backoff = (backoff * 2).min(MAX_BACKOFF);
+				warn!(error = %e, retry_in = ?backoff.0, "the chain cannot be reached: new streams wait for it");
+				backoff.wait().await;
 			},
 			Err(fatal) => return Err(fatal),
 		}
@@ -213,7 +231,7 @@ async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<()
 	}
 	let (mqtt, mut events) = AsyncClient::new(options, 4 * INTAKE_BATCH);
 	let mut buffer: Vec<Publish> = Vec::new();
-	let mut backoff = MIN_BACKOFF;
+	let mut backoff = Backoff::new();
 	loop {
 		let event = if buffer.is_empty() {
 			events.poll().await
@@ -235,7 +253,7 @@ async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<()
 			},
 			Ok(Event::Incoming(Packet::ConnAck(ack))) => {
 				info!(host = %broker.host, port = broker.port, session_present = ack.session_present, "connected to the broker");
-				backoff = MIN_BACKOFF;
+				backoff.reset();
 				if !ack.session_present {
 					for route in routes {
 						mqtt.subscribe(route.topic.clone(), QoS::AtLeastOnce)
@@ -253,9 +271,8 @@ async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<()
 				// again after the reconnection. Drop them here rather than ack on a dead link.
 				buffer.clear();
 				shared.metrics.error("broker");
-				warn!(error = %e, retry_in = ?backoff, "broker connection lost");
-				tokio::time::sleep(backoff).await;
-				backoff = (backoff * 2).min(MAX_BACKOFF);
+				warn!(error = %e, retry_in = ?backoff.0, "broker connection lost");
+				backoff.wait().await;
 			},
 		}
 	}
