@@ -15,7 +15,9 @@ use iotchain_primitives::{
 };
 use polkadot_sdk::sp_core::H256;
 use serde::Serialize;
+use std::{collections::HashMap, sync::Arc};
 use subxt::{
+	backend::LegacyBackend,
 	client::{ClientAtBlock, OnlineClientAtBlockImpl},
 	config::{substrate::SubstrateExtrinsicParamsBuilder, RpcConfigFor},
 	error::DispatchError,
@@ -172,6 +174,10 @@ pub struct Client {
 	rpc: LegacyRpcMethods<RpcConfigFor<IotConfig>>,
 	raw: RpcClient,
 	view: View,
+	/// The next nonce of each signer that submitted through this client (or a clone), held
+	/// locked from choosing a nonce until the pool has the transaction: concurrent submissions
+	/// get consecutive nonces even while the pool's count of a signer's transactions lags.
+	nonces: Arc<tokio::sync::Mutex<HashMap<[u8; 32], u64>>>,
 }
 
 impl Client {
@@ -182,10 +188,20 @@ impl Client {
 			reason: e.to_string(),
 		};
 		let rpc = RpcClient::from_insecure_url(url).await.map_err(|e| connect_error(&e))?;
-		let api = OnlineClient::<IotConfig>::from_rpc_client(rpc.clone())
+		// The legacy RPC methods: every block the node has imported can be read at once
+		// (through `chainHead_v1`, only the blocks its subscription has reported so far, which
+		// lags a busy node).
+		let backend = LegacyBackend::<IotConfig>::builder().build(rpc.clone());
+		let api = OnlineClient::<IotConfig>::from_backend(Arc::new(backend))
 			.await
 			.map_err(|e| connect_error(&e))?;
-		Ok(Self { api, rpc: LegacyRpcMethods::new(rpc.clone()), raw: rpc, view: View::Best })
+		Ok(Self {
+			api,
+			rpc: LegacyRpcMethods::new(rpc.clone()),
+			raw: rpc,
+			view: View::Best,
+			nonces: Default::default(),
+		})
 	}
 
 	/// The same connection, reading state at `view`.
@@ -238,31 +254,47 @@ impl Client {
 		wait: Wait,
 	) -> Result<Outcome, Error> {
 		// The pool's next nonce, so that transactions submitted back to back (or without
-		// waiting) follow each other.
-		let nonce =
-			self.rpc.system_account_next_index(&signer.account_id()).await.map_err(Error::node)?;
+		// waiting) follow each other, or the next after this client's last one if the pool
+		// does not count that one yet.
+		let who = signer.account_id();
+		let mut nonces = self.nonces.lock().await;
+		let pool_next = self.rpc.system_account_next_index(&who).await.map_err(Error::node)?;
+		let nonce = nonces.get(&who.0).map_or(pool_next, |&next| next.max(pool_next));
 		let params = SubstrateExtrinsicParamsBuilder::<IotConfig>::new().nonce(nonce).build();
+		let refused = |e: &dyn std::fmt::Display| Error::Refused(e.to_string());
 		let tx = self
 			.at(View::Best)
 			.await?
 			.tx()
 			.create_signed(call, signer, params)
 			.await
-			.map_err(|e| Error::Refused(e.to_string()))?;
+			.map_err(|e| refused(&e))?;
 		let extrinsic = tx.hash();
-		if wait == Wait::Submitted {
-			tx.submit().await.map_err(|e| Error::Refused(e.to_string()))?;
+		let submitted = if wait == Wait::Submitted {
+			tx.submit().await.map(|_| None)
+		} else {
+			tx.submit_and_watch().await.map(Some)
+		};
+		// A refused transaction used no nonce: the next one asks the pool again.
+		match &submitted {
+			Ok(_) => nonces.insert(who.0, nonce + 1),
+			Err(_) => nonces.remove(&who.0),
+		};
+		drop(nonces);
+		let Some(mut progress) = submitted.map_err(|e| refused(&e))? else {
 			return Ok(Outcome { extrinsic, block: None, events: Vec::new() });
-		}
-		let mut progress =
-			tx.submit_and_watch().await.map_err(|e| Error::Refused(e.to_string()))?;
+		};
 		while let Some(status) = progress.next().await {
 			let in_block = match status.map_err(Error::node)? {
 				TransactionStatus::InBestBlock(in_block) if wait == Wait::InBlock => in_block,
 				TransactionStatus::InFinalizedBlock(in_block) => in_block,
 				TransactionStatus::Error { message }
 				| TransactionStatus::Invalid { message }
-				| TransactionStatus::Dropped { message } => return Err(Error::Refused(message)),
+				| TransactionStatus::Dropped { message } => {
+					// Its nonce may be free again: the next transaction asks the pool.
+					self.nonces.lock().await.remove(&who.0);
+					return Err(Error::Refused(message));
+				},
 				_ => continue,
 			};
 			let events = in_block.fetch_events().await.map_err(Error::node)?;

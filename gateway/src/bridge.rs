@@ -32,6 +32,7 @@ use polkadot_sdk::sp_core::H256;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS};
 use std::{
 	collections::BTreeMap,
+	future::Future,
 	sync::Arc,
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -85,9 +86,13 @@ impl Shared {
 	}
 }
 
-/// Runs the gateway until Ctrl-C. MQTT intake goes on while the chain is unreachable: readings
-/// are stored and wait to be anchored.
-pub async fn run(config: Config) -> Result<(), Error> {
+/// Runs the gateway until `stop` completes, counting into `metrics`. MQTT intake goes on while
+/// the chain is unreachable: readings are stored and wait to be anchored.
+pub async fn run(
+	config: Config,
+	metrics: Arc<Metrics>,
+	stop: impl Future<Output = ()>,
+) -> Result<(), Error> {
 	let routes = config.routes()?;
 	let key = config.key()?;
 	let mut streams: Vec<_> = routes.iter().map(|r| (r.device, r.stream)).collect();
@@ -95,7 +100,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
 	streams.dedup();
 	let shared = Arc::new(Shared {
 		store: Arc::new(Store::open(&config.store)?),
-		metrics: Arc::new(Metrics::new()),
+		metrics,
 		streams,
 		stored: Notify::new(),
 	});
@@ -121,7 +126,7 @@ pub async fn run(config: Config) -> Result<(), Error> {
 		result = intake(&config, &routes, &shared) => result,
 		result = anchoring(&key, &shared, &chain, policy) => result,
 		result = serving => result,
-		_ = tokio::signal::ctrl_c() => {
+		_ = stop => {
 			info!("stopping");
 			Ok(())
 		},
@@ -230,8 +235,23 @@ async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<()
 		options.set_credentials(user, password);
 	}
 	let (mqtt, mut events) = AsyncClient::new(options, 4 * INTAKE_BATCH);
+	// Acknowledgements wait for room in the client's request queue on a task of their own,
+	// so that this loop keeps polling (which empties that queue). The task ends with this loop.
+	let (acks, mut to_ack) = tokio::sync::mpsc::unbounded_channel::<Vec<Publish>>();
+	let acker = mqtt.clone();
+	tokio::spawn(async move {
+		while let Some(stored) = to_ack.recv().await {
+			for publish in stored {
+				if acker.ack(&publish).await.is_err() {
+					return;
+				}
+			}
+		}
+	});
 	let mut buffer: Vec<Publish> = Vec::new();
 	let mut backoff = Backoff::new();
+	// Subscriptions asked for and not yet granted.
+	let mut subscribing = 0;
 	loop {
 		let event = if buffer.is_empty() {
 			events.poll().await
@@ -239,7 +259,7 @@ async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<()
 			match tokio::time::timeout(INTAKE_WAIT, events.poll()).await {
 				Ok(event) => event,
 				Err(_) => {
-					store_and_ack(routes, shared, &mqtt, &mut buffer)?;
+					store_and_ack(routes, shared, &acks, &mut buffer)?;
 					continue;
 				},
 			}
@@ -248,28 +268,36 @@ async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<()
 			Ok(Event::Incoming(Packet::Publish(publish))) => {
 				buffer.push(publish);
 				if buffer.len() >= INTAKE_BATCH {
-					store_and_ack(routes, shared, &mqtt, &mut buffer)?;
+					store_and_ack(routes, shared, &acks, &mut buffer)?;
 				}
 			},
 			Ok(Event::Incoming(Packet::ConnAck(ack))) => {
 				info!(host = %broker.host, port = broker.port, session_present = ack.session_present, "connected to the broker");
 				backoff.reset();
-				if !ack.session_present {
+				if ack.session_present {
+					shared.metrics.broker_connected.set(1);
+				} else {
 					for route in routes {
 						mqtt.subscribe(route.topic.clone(), QoS::AtLeastOnce)
 							.await
 							.map_err(|e| Error::Store(format!("subscribe: {e}")))?;
 					}
+					subscribing = routes.len();
 				}
 			},
 			Ok(Event::Incoming(Packet::SubAck(ack))) => {
 				info!(pkid = ack.pkid, "subscribed");
+				subscribing = subscribing.saturating_sub(1);
+				if subscribing == 0 {
+					shared.metrics.broker_connected.set(1);
+				}
 			},
 			Ok(_) => {},
 			Err(e) => {
 				// Messages received but not stored are not acknowledged: the broker sends them
 				// again after the reconnection. Drop them here rather than ack on a dead link.
 				buffer.clear();
+				shared.metrics.broker_connected.set(0);
 				shared.metrics.error("broker");
 				warn!(error = %e, retry_in = ?backoff.0, "broker connection lost");
 				backoff.wait().await;
@@ -278,11 +306,11 @@ async fn intake(config: &Config, routes: &[Route], shared: &Shared) -> Result<()
 	}
 }
 
-/// Stores the buffered messages in one transaction, then acknowledges them.
+/// Stores the buffered messages in one transaction, then has them acknowledged.
 fn store_and_ack(
 	routes: &[Route],
 	shared: &Shared,
-	mqtt: &AsyncClient,
+	acks: &tokio::sync::mpsc::UnboundedSender<Vec<Publish>>,
 	buffer: &mut Vec<Publish>,
 ) -> Result<(), Error> {
 	let received_ms = now_ms();
@@ -299,7 +327,9 @@ fn store_and_ack(
 			None => warn!(topic, "a message on a topic no route takes: acknowledged, not stored"),
 		}
 	}
+	let timer = shared.metrics.store_seconds.start_timer();
 	let seqs = shared.store.append(readings)?;
+	timer.observe_duration();
 	let duplicates = seqs.iter().filter(|s| s.is_none()).count();
 	shared.metrics.received.inc_by((seqs.len() - duplicates) as u64);
 	shared.count_pending()?;
@@ -307,16 +337,14 @@ fn store_and_ack(
 	if duplicates > 0 {
 		info!(duplicates, "redelivered messages already stored: acknowledged again");
 	}
-	for publish in buffer.drain(..) {
-		if let Err(e) = mqtt.try_ack(&publish) {
-			warn!(error = %e, "could not acknowledge a stored message: the broker will redeliver it");
-		}
-	}
+	// Once stored, a message lost before its acknowledgement is only delivered again.
+	let _ = acks.send(std::mem::take(buffer));
 	Ok(())
 }
 
 /// Anchors each stream's pending readings when the batch policy (`size`, `max_delay`) says
-/// so, until the chain cannot be reached: returns why.
+/// so, until the chain cannot be reached: returns why. The batches of all streams due are
+/// submitted together, so that they go into the same block.
 async fn anchor_loop(
 	shared: &Shared,
 	client: &Client,
@@ -325,6 +353,7 @@ async fn anchor_loop(
 ) -> Result<iotchain_client::Error, Error> {
 	let tick = (max_delay / 4).max(Duration::from_millis(50));
 	loop {
+		let mut due = Vec::new();
 		for ((device, stream), writer) in writers.iter_mut() {
 			let max = size.min(writer.max_batch_size() as usize);
 			let pending = shared.store.pending(*device, *stream, max)?;
@@ -333,13 +362,23 @@ async fn anchor_loop(
 			if pending.len() < size && waited < max_delay {
 				continue;
 			}
-			if let Err(e) = anchor_pending(shared, client, writer, pending).await {
+			let (device, stream) = (*device, *stream);
+			due.push(async move {
+				(device, stream, anchor_pending(shared, client, writer, pending).await)
+			});
+		}
+		let mut failed = false;
+		for (device, stream, result) in futures::future::join_all(due).await {
+			if let Err(e) = result {
+				failed = true;
 				shared.metrics.error("anchor");
 				error!(?device, stream, error = %e, "anchoring refused or failed: the readings stay pending");
-				// A refusal leaves the link up; a dead link ends this loop.
-				if let Err(lost) = client.block_number().await {
-					return Ok(lost);
-				}
+			}
+		}
+		// A refusal leaves the link up; a dead link ends this loop.
+		if failed {
+			if let Err(lost) = client.block_number().await {
+				return Ok(lost);
 			}
 		}
 		tokio::select! {
@@ -372,7 +411,10 @@ async fn anchor_pending(
 	let batch = Batch::new(device, stream, first_seq, readings.clone())
 		.ok_or_else(|| Error::Store("an empty batch".into()))?;
 	store.begin_batch(device, stream, first_seq, batch.count(), batch.root)?;
-	match writer.anchor_batch(readings).await {
+	let timer = shared.metrics.anchor_seconds.start_timer();
+	let anchored = writer.anchor_batch(readings).await;
+	timer.observe_duration();
+	match anchored {
 		Ok(anchored) => {
 			for done in &anchored {
 				store.finish_batch(device, stream, done.batch.first_seq, done.head)?;

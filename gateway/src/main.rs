@@ -2,12 +2,15 @@
 //! iotchain in Merkle batches, keeping every reading and its proof. See the README's gateway
 //! section and `gateway/example.toml`.
 //!
-//!   iotchain-gateway run --config gateway.toml
+//!   iotchain-gateway run --config gateway.toml [--embedded-broker]
 //!   iotchain-gateway proof --config gateway.toml DEVICE STREAM SEQ   (a proof file for
 //!                                                                    `iotctl verify --proof`)
 //!   iotchain-gateway readings --config gateway.toml DEVICE STREAM    (the stored readings)
+//!   iotchain-gateway bench --config gateway.toml [--rate N --duration S] (readings/s, end to end)
 
+mod bench;
 mod bridge;
+mod broker;
 mod chain;
 mod config;
 mod http;
@@ -17,7 +20,7 @@ mod store;
 use clap::{Parser, Subcommand};
 use iotchain_client::gateway::ReadingView;
 use polkadot_sdk::sp_core::H256;
-use std::{path::PathBuf, process::ExitCode};
+use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
 /// What can go wrong, each with its exit code.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +62,35 @@ enum Command {
 	Run {
 		#[arg(long)]
 		config: PathBuf,
+		/// Run an MQTT broker in this process, listening at `[broker]`'s host and port (for
+		/// demos: its sessions live in memory).
+		#[arg(long)]
+		embedded_broker: bool,
+	},
+	/// Load the gateway of `--config` (run here) with MQTT readings and report readings/s from
+	/// publish to anchored with proofs stored, against the broker's own throughput. Its routes'
+	/// devices must hold the gateway's WRITE grant (`scripts/bench-gateway.sh` sets it all up).
+	Bench {
+		#[arg(long)]
+		config: PathBuf,
+		/// Run an MQTT broker in this process, as `run --embedded-broker` does.
+		#[arg(long)]
+		embedded_broker: bool,
+		/// Readings per second offered.
+		#[arg(long, default_value_t = 20_000)]
+		rate: u64,
+		/// Seconds of load.
+		#[arg(long, default_value_t = 60)]
+		duration: u64,
+		/// MQTT connections publishing.
+		#[arg(long, default_value_t = 4)]
+		publishers: usize,
+		/// Seconds the broker's baseline is measured.
+		#[arg(long, default_value_t = 10)]
+		baseline: u64,
+		/// The longest wait, in seconds, for the last readings to be anchored.
+		#[arg(long, default_value_t = 300)]
+		drain_timeout: u64,
 	},
 	/// Print the proof file of an anchored reading (JSON, as `iotctl verify --proof` reads it).
 	Proof {
@@ -82,7 +114,38 @@ enum Command {
 
 async fn run(cli: Cli) -> Result<(), Error> {
 	match cli.command {
-		Command::Run { config } => bridge::run(config::Config::read(&config)?).await,
+		Command::Run { config, embedded_broker } => {
+			let config = config::Config::read(&config)?;
+			if embedded_broker {
+				broker::start(&config.broker)?;
+			}
+			let stop = async {
+				let _ = tokio::signal::ctrl_c().await;
+			};
+			bridge::run(config, Arc::new(metrics::Metrics::new()), stop).await
+		},
+		Command::Bench {
+			config,
+			embedded_broker,
+			rate,
+			duration,
+			publishers,
+			baseline,
+			drain_timeout,
+		} => {
+			let config = config::Config::read(&config)?;
+			if embedded_broker {
+				broker::start(&config.broker)?;
+			}
+			let options = bench::Options {
+				duration: Duration::from_secs(duration),
+				rate,
+				publishers,
+				baseline: Duration::from_secs(baseline),
+				drain_timeout: Duration::from_secs(drain_timeout),
+			};
+			bench::run(config, options).await
+		},
 		Command::Proof { config, device, stream, seq } => {
 			let config = config::Config::read(&config)?;
 			let device = iotchain_client::data::parse_device_id(&device)?;

@@ -237,9 +237,12 @@ impl Store {
 
 	/// How many readings of `streams` are stored and not yet anchored.
 	pub fn pending_count(&self, streams: &[(DeviceId, StreamId)]) -> Result<u64, Error> {
+		let txn = self.db.begin_read().map_err(store_error)?;
+		let table = txn.open_table(STREAMS).map_err(store_error)?;
 		let mut total = 0u64;
 		for (device, stream) in streams {
-			if let Some(record) = self.stream(*device, *stream)? {
+			if let Some(value) = table.get((device.0, *stream)).map_err(store_error)? {
+				let record: StreamRecord = decode(value.value())?;
 				let stored = record.next_seq.saturating_sub(1);
 				total = total.saturating_add(stored.saturating_sub(record.anchored_through));
 			}

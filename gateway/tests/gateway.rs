@@ -1,10 +1,11 @@
-//! The gateway against a real broker (Debian's `mosquitto`, started here on a free port) and a
-//! real dev chain (`iotchain-node --dev --tmp --dev-block-time 1000`, through the node's test
-//! harness): readings published over MQTT are anchored in batches, every one verifies on chain
-//! from its proof (reported as anchored by the gateway for a key-less sensor) and a tampered
-//! one does not; a gateway killed with SIGKILL mid-stream loses nothing and anchors nothing
-//! twice; a revoked grant keeps readings pending until a new one; and the HTTP API serves raw
-//! readings only to `Read` holders with a fresh signed challenge.
+//! The gateway against a real broker (Debian's `mosquitto`, started here on a free port, or the
+//! gateway's embedded one) and a real dev chain (`iotchain-node --dev --dev-block-time 1000`,
+//! through the node's test harness): readings published over MQTT are anchored in batches,
+//! every one verifies on chain from its proof (reported as anchored by the gateway for a
+//! key-less sensor) and a tampered one does not; a gateway killed with SIGKILL mid-stream loses
+//! nothing and anchors nothing twice; a revoked grant keeps readings pending until a new one;
+//! the HTTP API serves raw readings only to `Read` holders with a fresh signed challenge; and a
+//! chain restarted under a running gateway only delays the anchoring.
 
 use codec::Encode;
 use iotchain_client::{
@@ -45,7 +46,10 @@ impl Drop for Process {
 }
 
 struct Setup {
-	node: Node,
+	/// `None` while the chain is stopped.
+	node: Option<Node>,
+	/// How the node is started (and started again).
+	node_args: Vec<String>,
 	client: Client,
 	device: DeviceId,
 	dir: tempfile::TempDir,
@@ -53,16 +57,39 @@ struct Setup {
 	broker_port: u16,
 	/// The gateway's HTTP API.
 	http: String,
-	_broker: Process,
+	/// mosquitto, or `None` when the gateway runs its embedded broker.
+	_broker: Option<Process>,
 }
 
-/// A dev chain; a device of Alice's; Bob (the gateway) holding WRITE on it; a broker; the
-/// gateway's config routing `plant/N/#` to stream N.
+/// A dev chain (1 s blocks, kept in the test's directory so that it can be stopped and started
+/// again); a device of Alice's; Bob (the gateway) holding WRITE on it; a broker (mosquitto, or
+/// the gateway's own with `embedded_broker`); the gateway's config routing `plant/N/#` to
+/// stream N.
 async fn setup() -> Setup {
+	setup_with(false).await
+}
+
+async fn setup_with(embedded_broker: bool) -> Setup {
 	let dir = tempfile::tempdir().expect("temp dir");
-	let node = Node::start(&node_binary(), &["--tmp", "--dev-block-time", "1000"], dir.path());
-	node.wait_rpc_ready();
-	node.wait_for_blocks(1, 0);
+	let rpc_port = free_port().to_string();
+	let chain_dir = dir.path().join("chain");
+	let node_args: Vec<String> = [
+		"--dev",
+		"--no-telemetry",
+		"--no-mdns",
+		"--no-prometheus",
+		"--port",
+		"0",
+		"--rpc-port",
+		&rpc_port,
+		"--base-path",
+		chain_dir.to_str().unwrap(),
+		"--dev-block-time",
+		"1000",
+	]
+	.map(String::from)
+	.into();
+	let node = start_node(&node_args, dir.path());
 	let client = Client::connect(&node.ws_url()).await.expect("connect");
 	let alice = Key::from_suri(Scheme::Sr25519, "//Alice").unwrap();
 	let bob = Key::from_suri(Scheme::Sr25519, "//Bob").unwrap();
@@ -81,14 +108,16 @@ async fn setup() -> Setup {
 	client.submit(&custody, &alice, Wait::InBlock).await.expect("custody");
 
 	let broker_port = free_port();
-	let broker = Process(
-		Command::new("/usr/sbin/mosquitto")
-			.args(["-p", &broker_port.to_string()])
-			.stdout(Stdio::null())
-			.stderr(Stdio::null())
-			.spawn()
-			.expect("mosquitto (scripts/setup.sh installs it)"),
-	);
+	let broker = (!embedded_broker).then(|| {
+		Process(
+			Command::new("/usr/sbin/mosquitto")
+				.args(["-p", &broker_port.to_string()])
+				.stdout(Stdio::null())
+				.stderr(Stdio::null())
+				.spawn()
+				.expect("mosquitto (scripts/setup.sh installs it)"),
+		)
+	});
 	let key_file = dir.path().join("gateway.key");
 	KeyFile::new(&bob, "//Bob".into()).write(&key_file).expect("key file");
 	let routes: String = STREAMS
@@ -111,19 +140,45 @@ async fn setup() -> Setup {
 	)
 	.unwrap();
 	let http = format!("http://127.0.0.1:{http_port}");
-	Setup { node, client, device, dir, config, broker_port, http, _broker: broker }
+	let node = Some(node);
+	Setup { node, node_args, client, device, dir, config, broker_port, http, _broker: broker }
+}
+
+/// Starts the dev node with `args` and waits for its first block.
+fn start_node(args: &[String], log_dir: &std::path::Path) -> Node {
+	let args: Vec<&str> = args.iter().map(String::as_str).collect();
+	let node = Node::spawn(&node_binary(), &args, log_dir);
+	node.wait_rpc_ready();
+	node.wait_for_blocks(1, 0);
+	node
 }
 
 impl Setup {
+	/// Stops the chain (its database stays).
+	fn stop_node(&mut self) {
+		let (status, _) = self.node.take().expect("the node runs").stop();
+		assert!(status.success(), "the node exited with {status}");
+	}
+
+	/// Starts the chain again, on the same port and database, and reconnects to it.
+	async fn start_node(&mut self) {
+		assert!(self.node.is_none(), "the node runs");
+		let node = start_node(&self.node_args, self.dir.path());
+		self.client = Client::connect(&node.ws_url()).await.expect("connect");
+		self.node = Some(node);
+	}
+
 	/// Starts the gateway and waits until it is subscribed to every route (the first run) or
 	/// connected to its session (later runs).
 	fn start_gateway(&self, run: u32) -> Process {
 		let path = self.dir.path().join(format!("gateway-{run}.log"));
 		let log = std::fs::File::create(&path).unwrap();
+		let embedded = self._broker.is_none().then_some("--embedded-broker");
 		let gateway = Process(
 			Command::new(GATEWAY)
 				.args(["run", "--config"])
 				.arg(&self.config)
+				.args(embedded)
 				.env("RUST_LOG", "iotchain_gateway=info")
 				.stderr(log)
 				.spawn()
@@ -365,7 +420,6 @@ async fn a_thousand_readings_on_three_topics_are_anchored_and_each_verifies() {
 			assert!(matches!(setup.verify(&proof, tampered).await, Verification::Mismatch));
 		}
 	}
-	drop(setup.node);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -525,5 +579,37 @@ async fn the_http_api_serves_raw_readings_to_read_holders_with_a_fresh_challenge
 	while setup.metric("last_anchored_block").await != Some(u64::from(anchored_in)) {
 		assert!(Instant::now() < deadline, "last_anchored_block is not {anchored_in}");
 		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_its_embedded_broker_the_gateway_rides_out_a_chain_restart() {
+	// No mosquitto: the sensors publish to the gateway's own broker.
+	let mut setup = setup_with(true).await;
+	let gateway = setup.start_gateway(0);
+	let published = readings(0, 300);
+	setup.publish(&published[..150]).await;
+	setup.wait_anchored(150).await;
+
+	// The chain goes away: readings are still taken, and kept pending.
+	setup.stop_node();
+	setup.publish(&published[150..]).await;
+	let deadline = Instant::now() + Duration::from_secs(60);
+	while setup.metric("readings_pending").await != Some(150)
+		|| setup.metric("errors_total{kind=\"chain\"}").await.unwrap_or(0) == 0
+	{
+		assert!(Instant::now() < deadline, "the outage was not noticed:\n{}", setup.gateway_log());
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	assert!(setup.gateway_log().contains("the chain cannot be reached: readings stay pending"));
+
+	// Back: the gateway reconnects by itself and anchors them, each once.
+	setup.start_node().await;
+	setup.wait_anchored(300).await;
+	drop(gateway);
+	check_store(&setup, &published);
+	for stream in STREAMS {
+		let head = setup.client.anchor_head(setup.device, stream).await.unwrap().unwrap();
+		assert_eq!(head.seq, 100, "stream {stream}");
 	}
 }
