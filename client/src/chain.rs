@@ -281,7 +281,7 @@ impl Client {
 			Err(_) => nonces.remove(&who.0),
 		};
 		drop(nonces);
-		let Some(mut progress) = submitted.map_err(|e| refused(&e))? else {
+		let Some(mut progress) = submitted.map_err(|e| refusal(&e))? else {
 			return Ok(Outcome { extrinsic, block: None, events: Vec::new() });
 		};
 		while let Some(status) = progress.next().await {
@@ -579,6 +579,23 @@ fn device_signature(signature: MultiSignature) -> DeviceSignature {
 		MultiSignature::Ed25519(s) => DeviceSignature::Ed25519(s),
 		MultiSignature::Ecdsa(s) => DeviceSignature::Ecdsa(s),
 	}
+}
+
+/// The pool's refusal of a transaction, with the reason in the JSON-RPC error's data (e.g.
+/// `Invalid Transaction (1010): Inability to pay some fees (e.g. account balance too low)`).
+fn refusal(error: &subxt::error::ExtrinsicError) -> Error {
+	use subxt::error::{BackendError, ExtrinsicError, RpcError};
+	if let ExtrinsicError::ErrorSubmittingTransaction(BackendError::Rpc(RpcError::ClientError(
+		subxt::rpcs::Error::User(refused),
+	))) = error
+	{
+		if let Some(data) = &refused.data {
+			let reason = serde_json::from_str::<String>(data.get())
+				.unwrap_or_else(|_| data.get().to_owned());
+			return Error::Refused(format!("{refused}: {reason}"));
+		}
+	}
+	Error::Refused(error.to_string())
 }
 
 /// A dispatch error as users read it: `anchors.StaleSequence: <docs>`.
