@@ -8,6 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 "$ROOT/scripts/setup.sh"
-cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" -p iotchain-node
+# The workspace, as every script builds it: one feature set, so nothing is compiled twice.
+cargo build --release --locked --workspace --manifest-path "$ROOT/Cargo.toml"
 cd "$ROOT/tests/e2e"
 IOTCHAIN_NODE="$NODE_BIN" exec node bench/anchors-at-scale.mjs

@@ -11,7 +11,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 "$ROOT/scripts/setup.sh"
-cargo build --release --locked --manifest-path "$ROOT/Cargo.toml" -p iotchain-node
+# The workspace, as every script builds it: one feature set, so nothing is compiled twice.
+cargo build --release --locked --workspace --manifest-path "$ROOT/Cargo.toml"
 # The network files name the binary `iotchain-node`: the one just built.
 export PATH="$CARGO_TARGET_DIR/release:$PATH"
 zombienet="$ROOT/zombienet/node_modules/.bin/zombienet"

@@ -23,11 +23,12 @@ use polkadot_sdk::{
 		self, consensus::aura::AuraConsensusDataProvider, CreatedBlock, EngineCommand,
 		ManualSealParams,
 	},
-	sc_executor, sc_network,
+	sc_executor, sc_network, sc_network_statement,
 	sc_service::{
 		self, error::Error as ServiceError, Configuration, SpawnEssentialTaskHandle, TaskManager,
 		WarpSyncConfig,
 	},
+	sc_statement_store,
 	sc_telemetry::{self, Telemetry, TelemetryWorker},
 	sc_transaction_pool,
 	sc_transaction_pool_api::OffchainTransactionPoolFactory,
@@ -257,6 +258,16 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
+/// The bounds of a node's statement store: at most 1 Mi statements and 1 GiB of data in all
+/// (each account within its allowance on chain); the defaults for the rest.
+fn statement_store_config() -> sc_statement_store::Config {
+	sc_statement_store::Config {
+		max_total_statements: 1 << 20,
+		max_total_size: 1 << 30,
+		..Default::default()
+	}
+}
+
 /// Builds and starts a full node: networking, RPC, and either Aura authoring (if a validator) and
 /// GRANDPA, or blocks sealed on a timer.
 pub fn new_full<
@@ -296,6 +307,17 @@ pub fn new_full<
 		);
 	net_config.add_notification_protocol(grandpa_protocol_config);
 
+	// Device-to-device messages travel as statements, gossiped between nodes on a protocol of
+	// their own.
+	let (statement_handler_prototype, statement_protocol_config) =
+		sc_network_statement::StatementHandlerPrototype::new::<_, Block, N>(
+			genesis_hash,
+			config.chain_spec.fork_id(),
+			metrics.clone(),
+			net_config.peer_store_handle(),
+		);
+	net_config.add_notification_protocol(statement_protocol_config);
+
 	let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
 		backend.clone(),
 		grandpa_link.shared_authority_set().clone(),
@@ -317,6 +339,37 @@ pub fn new_full<
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	// The statement store, under the chain's data path: it admits a statement only from an
+	// account with an allowance in the best block's state (the key and the owner of an active
+	// device, see pallet-devices), within `statement_store_config`'s bounds.
+	let statement_store_config = statement_store_config();
+	let statement_store = sc_statement_store::Store::new_shared(
+		&config.data_path,
+		statement_store_config,
+		client.clone(),
+		keystore_container.local_keystore(),
+		config.prometheus_registry(),
+		Box::new(task_manager.spawn_handle()),
+	)
+	.map_err(|e| ServiceError::Other(format!("the statement store: {e}")))?;
+	let statement_handler = {
+		let spawn = task_manager.spawn_handle();
+		statement_handler_prototype.build(
+			network.clone(),
+			sync_service.clone(),
+			statement_store.clone(),
+			config.prometheus_registry(),
+			move |task| spawn.spawn("statement-validation", Some("networking"), task),
+			statement_store_config.network_workers,
+			statement_store_config.rate_limit,
+		)?
+	};
+	task_manager.spawn_handle().spawn(
+		"network-statement-handler",
+		Some("networking"),
+		statement_handler.run(),
+	);
 
 	let role = config.role;
 	let force_authoring = config.force_authoring;
@@ -352,11 +405,15 @@ pub fn new_full<
 		let client = client.clone();
 		let pool = transaction_pool.clone();
 
-		Box::new(move |_| {
+		let statement_store = statement_store.clone();
+
+		Box::new(move |subscriptions| {
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
 				offchain_storage: offchain_storage.clone(),
+				statement_store: statement_store.clone(),
+				subscriptions,
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

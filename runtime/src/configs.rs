@@ -8,6 +8,7 @@ use frame_support::{
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use frame_system::EnsureRoot;
+use pallet_devices::StatementAllowance;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::traits::{ConvertInto, One, OpaqueKeys};
@@ -140,7 +141,22 @@ parameter_types! {
 	pub const DeviceDepositBase: Balance = UNIT;
 	/// … plus 0.01 IOT per byte of metadata.
 	pub const DeviceDepositPerByte: Balance = 10 * MILLI_UNIT;
+	/// While a device is active, its key may keep 8 messages (4 KiB of data in all) in each
+	/// node's statement store, and its owner as much again per device.
+	pub DeviceStatementAllowance: StatementAllowance =
+		StatementAllowance::new(DEVICE_STATEMENTS, DEVICE_STATEMENT_BYTES);
 }
+
+/// The statements, and their bytes, one active device confers (to its key, and to its owner).
+const DEVICE_STATEMENTS: u32 = 8;
+const DEVICE_STATEMENT_BYTES: u32 = 4 * 1024;
+/// A byte in the statement store lives off chain and expires: priced at a hundredth of a byte
+/// of state.
+const STATEMENT_DEPOSIT_PER_BYTE: Balance = DeviceDepositPerByte::get() / 100;
+// The device deposit's base pays for the statement allowances a device confers.
+const _: () = assert!(
+	DeviceDepositBase::get() >= 2 * DEVICE_STATEMENT_BYTES as Balance * STATEMENT_DEPOSIT_PER_BYTE
+);
 
 impl pallet_devices::Config for Runtime {
 	type Currency = Balances;
@@ -151,6 +167,7 @@ impl pallet_devices::Config for Runtime {
 	type MaxCompromises = ConstU32<8>;
 	/// A transfer offer stays open for a week.
 	type TransferOfferPeriod = ConstU32<{ 7 * DAYS }>;
+	type StatementAllowance = DeviceStatementAllowance;
 	type DeviceSignature = Signature;
 	type DeviceSigner = <Signature as sp_runtime::traits::Verify>::Signer;
 	/// Grants go when a device changes hands or retires; so does a retired device's quota.

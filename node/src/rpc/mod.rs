@@ -1,6 +1,6 @@
 //! The node's JSON-RPC extensions on top of Substrate's standard methods (`system_*`,
-//! `author_*`, `chain_*`, `state_*`): account nonces, fee queries, the MMR's `mmr_*` methods and
-//! the `iotchain_*` methods.
+//! `author_*`, `chain_*`, `state_*`): account nonces, fee queries, the MMR's `mmr_*` methods, the
+//! statement store's `statement_*` methods and the `iotchain_*` methods.
 
 pub mod iotchain;
 
@@ -13,6 +13,11 @@ use polkadot_sdk::{
 	mmr_rpc::{Mmr, MmrApiServer},
 	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
 	sc_client_api::ProofProvider,
+	sc_rpc::{
+		statement::{StatementStore, StatementStoreApi},
+		SubscriptionTaskExecutor,
+	},
+	sc_rpc_api::statement::StatementApiServer,
 	sc_transaction_pool_api::TransactionPool,
 	sp_api::ProvideRuntimeApi,
 	sp_block_builder::BlockBuilder,
@@ -31,6 +36,10 @@ pub struct FullDeps<C, P, S> {
 	pub pool: Arc<P>,
 	/// The node's off-chain storage (MMR nodes, anchor records and their index).
 	pub offchain_storage: Option<S>,
+	/// The statement store (device-to-device messages).
+	pub statement_store: Arc<dyn StatementStoreApi>,
+	/// Runs the tasks of subscriptions.
+	pub subscriptions: SubscriptionTaskExecutor,
 }
 
 /// Instantiate all full RPC extensions.
@@ -56,13 +65,15 @@ where
 	S: OffchainStorage + Clone + 'static,
 {
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, offchain_storage } = deps;
+	let FullDeps { client, pool, offchain_storage, statement_store, subscriptions } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	if let Some(storage) = offchain_storage.clone() {
 		module.merge(Mmr::new(client.clone(), storage).into_rpc())?;
 	}
+	// `statement_submit` and `statement_subscribeStatement`.
+	module.merge(StatementStore::new(statement_store, subscriptions).into_rpc())?;
 	let iotchain = iotchain::Iotchain::new(client, offchain_storage);
 	module.merge(iotchain::IotchainApiServer::into_rpc(iotchain))?;
 

@@ -2,9 +2,15 @@
 //! end of every test.
 
 use crate::*;
-use alloc::collections::BTreeMap;
-use frame_support::{ensure, traits::fungible::InspectHold};
+use alloc::{collections::BTreeMap, vec::Vec};
+use codec::Encode;
+use frame_support::{
+	ensure,
+	storage::KeyPrefixIterator,
+	traits::{fungible::InspectHold, Get},
+};
 use frame_system::pallet_prelude::BlockNumberFor;
+use polkadot_sdk::sp_statement_store::{get_allowance, STATEMENT_ALLOWANCE_PREFIX};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	TryRuntimeError,
@@ -20,7 +26,9 @@ impl<T: Config> Pallet<T> {
 	///   tombstoned;
 	/// - every account's held deposit equals the sum of the deposits of the devices it owns;
 	/// - each compromise history is in order, its windows do not overlap, only the last is
-	///   open, and it is open exactly while the device is `Compromised` from its `since`.
+	///   open, and it is open exactly while the device is `Compromised` from its `since`;
+	/// - the statement allowances in state are exactly those the `Active` devices confer: one
+	///   [`Config::StatementAllowance`] to each one's key and one to its owner per device.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		for (key, device_id) in DeviceByKey::<T>::iter() {
 			let device =
@@ -29,6 +37,7 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let mut deposits = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		let mut allowances = BTreeMap::<Vec<u8>, StatementAllowance>::new();
 		for (device_id, device) in Devices::<T>::iter() {
 			ensure!(
 				DeviceByKey::<T>::get(&device.key) == Some(device_id),
@@ -59,9 +68,29 @@ impl<T: Config> Pallet<T> {
 				_ => None,
 			};
 			Self::check_compromises(&device.compromises, Some(open_since))?;
+			for who in Self::statement_senders(&device).into_iter().flatten() {
+				let total = allowances.entry(who.encode()).or_default();
+				*total = total.clone().saturating_add(T::StatementAllowance::get());
+			}
 			let total = deposits.entry(device.owner).or_default();
 			*total = total.saturating_add(device.deposit);
 		}
+		let prefix = STATEMENT_ALLOWANCE_PREFIX;
+		let mut in_state = BTreeMap::new();
+		let iter =
+			KeyPrefixIterator::new(
+				prefix.to_vec(),
+				prefix.to_vec(),
+				|account| Ok(account.to_vec()),
+			);
+		for account in iter {
+			let allowance = get_allowance(&account);
+			in_state.insert(account, allowance);
+		}
+		ensure!(
+			in_state == allowances,
+			"the statement allowances in state are not those of the active devices"
+		);
 		for (owner, device_id, ()) in DevicesOf::<T>::iter() {
 			ensure!(
 				Devices::<T>::get(device_id).is_some_and(|device| device.owner == owner),

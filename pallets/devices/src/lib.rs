@@ -32,6 +32,10 @@
 //!   records the custody in every anchor, so a verifier learns whether a reading was signed by
 //!   the device or vouched for by a gateway. It stays through transfers and key rotations until
 //!   the owner declares otherwise.
+//! - Messages ([`Config::StatementAllowance`]): while a device is `Active`, its key and its
+//!   owner may post statements (signed, encrypted device-to-device messages) to the nodes'
+//!   statement store, within the allowance this pallet keeps in state for each of them; any
+//!   other status takes it back, and the nodes refuse and evict their statements.
 //! - Retirement removes the record and leaves a tombstone: a retired device id, and every key a
 //!   device ever had, can never be registered again ([`RetiredDevices`], [`RetiredKeys`]).
 //!
@@ -115,6 +119,7 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+pub use polkadot_sdk::sp_statement_store::StatementAllowance;
 use polkadot_sdk::{frame_support, frame_system, sp_core::H256, sp_runtime};
 
 #[frame_support::pallet]
@@ -128,7 +133,7 @@ pub mod pallet {
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -169,6 +174,14 @@ pub mod pallet {
 
 		/// The public key behind [`Config::DeviceSignature`], identifying an account.
 		type DeviceSigner: IdentifyAccount<AccountId = Self::AccountId>;
+
+		/// What an Active device may keep in every node's statement store (number of
+		/// statements and bytes of data), for device-to-device messages: its key holds it, and
+		/// its owner holds it once more per Active device. A device that is suspended,
+		/// compromised or retired gives it back, so the nodes refuse (and evict) its statements.
+		/// [`Config::DepositBase`] should pay for it (the bytes, twice: key and owner).
+		#[pallet::constant]
+		type StatementAllowance: Get<StatementAllowance>;
 
 		/// What other pallets do when a device changes hands or retires.
 		type LifecycleHooks: DeviceLifecycleHooks<Self::AccountId>;

@@ -83,3 +83,47 @@ pub mod v1 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 2: the key and the owner of every `Active` device hold a statement allowance
+/// ([`Config::StatementAllowance`]), so that registered devices can message each other through
+/// the nodes' statement store. Records are unchanged.
+pub mod v2 {
+	use super::*;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+	use polkadot_sdk::sp_statement_store::increase_allowance_by;
+
+	/// Grants the allowances, in one block: one read per device and two writes per active
+	/// one (fine for today's registries, as [`super::v1`]).
+	pub struct UncheckedMigrateToV2<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut read, mut written) = (0u64, 0u64);
+			let per_device = T::StatementAllowance::get();
+			for device in Devices::<T>::iter_values() {
+				read = read.saturating_add(1);
+				for who in Pallet::<T>::statement_senders(&device).into_iter().flatten() {
+					increase_allowance_by(who.encode(), per_device.clone());
+					written = written.saturating_add(1);
+				}
+			}
+			T::DbWeight::get().reads_writes(read.saturating_add(written), written)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The migration to version 2, run only on a registry at version 1.
+	pub type MigrateToV2<T> = VersionedMigration<
+		1,
+		2,
+		UncheckedMigrateToV2<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

@@ -52,6 +52,8 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	/// What each active device confers in the statement store.
+	pub PerDeviceStatements: StatementAllowance = StatementAllowance::new(4, 1024);
 	/// Devices whose retirement the hooks were told of, in order.
 	pub static RetiredLog: Vec<DeviceId> = Vec::new();
 	/// Ownership changes the hooks were told of, in order.
@@ -106,6 +108,7 @@ impl Config for Test {
 	type StringLimit = ConstU32<STRING_LIMIT>;
 	type MaxCompromises = ConstU32<MAX_COMPROMISES>;
 	type TransferOfferPeriod = frame_support::traits::ConstU64<TRANSFER_OFFER_PERIOD>;
+	type StatementAllowance = PerDeviceStatements;
 	type DeviceSignature = MultiSignature;
 	type DeviceSigner = MultiSigner;
 	type LifecycleHooks = RecordingHooks;

@@ -1624,3 +1624,121 @@ mod queries {
 		});
 	}
 }
+
+mod statement_allowances {
+	use super::*;
+
+	/// `n` times the allowance one active device confers.
+	fn times(n: u32) -> StatementAllowance {
+		let one = PerDeviceStatements::get();
+		StatementAllowance::new(one.max_count * n, one.max_size * n)
+	}
+
+	fn allowance(who: &AccountId) -> StatementAllowance {
+		Registry::statement_allowance(who)
+	}
+
+	#[test]
+	fn an_active_device_gives_one_to_its_key_and_one_to_its_owner_per_device() {
+		test(|| {
+			let (sensor, valve) = (Key::sr("sensor"), Key::ed("valve"));
+			assert_eq!(allowance(&alice()), times(0));
+			register(&alice(), &sensor);
+			assert_eq!(allowance(&sensor.account()), times(1));
+			assert_eq!(allowance(&alice()), times(1));
+			register(&alice(), &valve);
+			assert_eq!(allowance(&valve.account()), times(1));
+			assert_eq!(allowance(&alice()), times(2));
+			// Somebody else's device gives Alice nothing.
+			register(&bob(), &Key::sr("other"));
+			assert_eq!(allowance(&alice()), times(2));
+			assert_eq!(allowance(&bob()), times(1));
+		});
+	}
+
+	#[test]
+	fn suspension_and_compromise_take_it_back_and_recovery_gives_it_to_the_new_key() {
+		test(|| {
+			let (sensor, valve) = (Key::sr("sensor"), Key::sr("valve"));
+			let device = register(&alice(), &sensor);
+			register(&alice(), &valve);
+
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), device));
+			assert_eq!(allowance(&sensor.account()), times(0));
+			assert_eq!(allowance(&alice()), times(1), "the other device's share stays");
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(alice()), device));
+			assert_eq!(allowance(&sensor.account()), times(1));
+			assert_eq!(allowance(&alice()), times(2));
+
+			System::set_block_number(5);
+			assert_ok!(Registry::report_compromised(RuntimeOrigin::signed(alice()), device, 5));
+			assert_eq!(allowance(&sensor.account()), times(0));
+			assert_eq!(allowance(&alice()), times(1));
+			// The owner replaces the leaked key: the new key holds the allowance, the old none.
+			let fresh = Key::sr("fresh");
+			assert_ok!(rotate_key::rotate(device, &alice(), &fresh, &sensor.account()));
+			assert_eq!(allowance(&fresh.account()), times(1));
+			assert_eq!(allowance(&sensor.account()), times(0));
+			assert_eq!(allowance(&alice()), times(2));
+		});
+	}
+
+	#[test]
+	fn a_transfer_moves_it_to_the_new_owner_once_the_device_is_active_again() {
+		test(|| {
+			let sensor = Key::sr("sensor");
+			let device = register(&alice(), &sensor);
+			hand_over(device, &alice(), &bob());
+			// Suspended by the transfer: the key the previous owner may hold posts nothing.
+			assert_eq!(allowance(&sensor.account()), times(0));
+			assert_eq!(allowance(&alice()), times(0));
+			assert_eq!(allowance(&bob()), times(0));
+			assert_ok!(Registry::resume(RuntimeOrigin::signed(bob()), device));
+			assert_eq!(allowance(&sensor.account()), times(1));
+			assert_eq!(allowance(&bob()), times(1));
+			assert_eq!(allowance(&alice()), times(0));
+		});
+	}
+
+	#[test]
+	fn retirement_takes_it_back() {
+		test(|| {
+			let sensor = Key::sr("sensor");
+			let device = register(&alice(), &sensor);
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), device));
+			assert_eq!(allowance(&sensor.account()), times(0));
+			assert_eq!(allowance(&alice()), times(0));
+		});
+	}
+
+	#[test]
+	fn the_v2_migration_grants_the_allowances_of_active_devices_once() {
+		use frame_support::{
+			storage::unhashed,
+			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		};
+		test(|| {
+			let (sensor, valve) = (Key::sr("sensor"), Key::sr("valve"));
+			register(&alice(), &sensor);
+			let suspended = register(&alice(), &valve);
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), suspended));
+			// A version 1 registry: no allowances in state.
+			for who in [alice(), sensor.account()] {
+				unhashed::kill(&polkadot_sdk::sp_statement_store::statement_allowance_key(
+					who.encode(),
+				));
+			}
+			StorageVersion::new(1).put::<Registry>();
+			assert_eq!(allowance(&alice()), times(0));
+
+			migrations::v2::MigrateToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(Registry::on_chain_storage_version(), 2);
+			assert_eq!(allowance(&sensor.account()), times(1));
+			assert_eq!(allowance(&valve.account()), times(0));
+			assert_eq!(allowance(&alice()), times(1));
+			// A second run does nothing: the storage version guards it.
+			migrations::v2::MigrateToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(allowance(&alice()), times(1));
+		});
+	}
+}

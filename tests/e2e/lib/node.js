@@ -8,6 +8,7 @@
 // that is about Aura and GRANDPA themselves (blocks not yet final) asks for `{ aura: true }`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -18,26 +19,47 @@ export const NODE_BIN = process.env.IOTCHAIN_NODE ?? join(targetDir, 'release/io
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Milliseconds between the blocks of a dev node that is not on Aura. */
 export const DEV_BLOCK_TIME = 1000;
 
 /**
  * Starts a dev node, on a throw-away chain or in `basePath` (to restart it on the same chain),
  * sealing a block every `DEV_BLOCK_TIME` ms or, with `aura`, authoring in Aura slots finalized
- * by GRANDPA; resolves to `{ api, rpc, stop }` once the API is connected (≤ 60 s).
+ * by GRANDPA. `peerOf` (another node's `p2pAddress`) starts instead a full node of the dev
+ * chain that authors nothing and syncs from that node (Aura only). Resolves to
+ * `{ api, rpc, subscribe, p2pAddress, stop }` once the API is connected (≤ 60 s).
  */
-export async function startDevNode({ basePath, aura = false } = {}) {
+export async function startDevNode({ basePath, aura = false, peerOf } = {}) {
+  const role = peerOf
+    ? ['--chain', 'dev', '--rpc-methods', 'unsafe', '--bootnodes', peerOf]
+    : ['--dev'];
+  // The p2p port is chosen here, so that other nodes can be told where this one listens.
+  const p2pPort = await freePort();
   const child = spawn(
     NODE_BIN,
-    ['--dev', ...(basePath ? ['--base-path', basePath] : ['--tmp']), '--no-telemetry', '--no-mdns', '--no-prometheus',
-      '--rpc-port', '0', '--port', '0', ...(aura ? [] : ['--dev-block-time', String(DEV_BLOCK_TIME)])],
+    [...role, ...(basePath ? ['--base-path', basePath] : ['--tmp']), '--no-telemetry', '--no-mdns', '--no-prometheus',
+      '--rpc-port', '0', '--port', String(p2pPort), ...(aura || peerOf ? [] : ['--dev-block-time', String(DEV_BLOCK_TIME)])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
   let rpcPort;
+  let peerId;
   child.stderr.on('data', (chunk) => {
     log = (log + chunk).slice(-20_000);
     rpcPort ??= log.match(/Running JSON-RPC server: addr=[^\s]*?:(\d+)/)?.[1];
+    peerId ??= log.match(/Local node identity is: (\w+)/)?.[1];
   });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   // A test file cut short (a timeout) leaves no node behind.
@@ -74,8 +96,20 @@ export async function startDevNode({ basePath, aura = false } = {}) {
   return {
     api,
     url,
+    /** Where other nodes reach this one (once it listens): a multiaddr with its peer id. */
+    p2pAddress: () => (peerId ? `/ip4/127.0.0.1/tcp/${p2pPort}/p2p/${peerId}` : undefined),
     /** Calls a JSON-RPC method directly, e.g. `rpc('iotchain_device', id)`. */
     rpc: (method, ...params) => provider.send(method, params),
+    /**
+     * Subscribes with `method` (notifications named `type`) and calls `onItem` with each;
+     * resolves to a function that unsubscribes.
+     */
+    async subscribe(type, method, params, onItem) {
+      const id = await provider.subscribe(type, method, params, (error, item) => {
+        if (!error) onItem(item);
+      });
+      return () => provider.unsubscribe(type, method.replace('subscribe', 'unsubscribe'), id);
+    },
     log: () => log,
     /** Disconnects and stops the node with SIGINT; resolves to its exit status. */
     async stop() {

@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
 		DeviceByKey::<T>::remove(&old_key);
 		DeviceByKey::<T>::insert(&new_key, device_id);
 		RetiredKeys::<T>::insert(&old_key, device_id);
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::KeyRotated { device_id, old_key, new_key });
 		Ok(())

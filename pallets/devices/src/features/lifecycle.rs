@@ -11,7 +11,7 @@ impl<T: Config> Pallet<T> {
 
 		let by = if who == device.owner { SuspendedBy::Owner } else { SuspendedBy::Manager };
 		device.status = DeviceStatus::Suspended { by };
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::Suspended { device_id, by: who });
 		Ok(())
@@ -26,7 +26,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(who == device.owner || by == SuspendedBy::Manager, Error::<T>::SuspendedByOwner);
 
 		device.status = DeviceStatus::Active;
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::Resumed { device_id, by: who });
 		Ok(())
@@ -47,7 +47,7 @@ impl<T: Config> Pallet<T> {
 
 		record_compromise(&mut device.compromises, CompromiseWindow { since, until: None });
 		device.status = DeviceStatus::Compromised { since };
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::Compromised { device_id, since });
 		Ok(())

@@ -35,7 +35,7 @@ impl<T: Config> Pallet<T> {
 
 		device.metadata = metadata;
 		device.deposit = deposit;
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::MetadataUpdated { device_id, deposit });
 		Ok(())
@@ -49,7 +49,7 @@ impl<T: Config> Pallet<T> {
 		let mut device = Self::owned_device(&who, &device_id)?;
 
 		let old = device.firmware.replace(firmware);
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::FirmwareUpdated { device_id, old, new: firmware });
 		Ok(())
@@ -66,7 +66,7 @@ impl<T: Config> Pallet<T> {
 		}
 
 		device.custody = custody.clone();
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::CustodySet { device_id, custody });
 		Ok(())

@@ -6,3 +6,4 @@ mod lifecycle;
 mod metadata;
 mod ownership;
 mod registration;
+mod statements;

@@ -20,7 +20,7 @@ impl<T: Config> Pallet<T> {
 		let expires_at =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::TransferOfferPeriod::get());
 		device.transfer_offer = Some(TransferOffer { to: new_owner.clone(), expires_at });
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::TransferOffered {
 			device_id,
@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
 		let from = core::mem::replace(&mut device.owner, who.clone());
 		device.owner_since = now;
 		device.deposit = deposit;
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 		DevicesOf::<T>::remove(&from, device_id);
 		DevicesOf::<T>::insert(&who, device_id, ());
 		T::LifecycleHooks::on_ownership_changed(&device_id, &from, &who);
@@ -66,7 +66,7 @@ impl<T: Config> Pallet<T> {
 		let offer = device.transfer_offer.take().ok_or(Error::<T>::NoPendingTransfer)?;
 		ensure!(who == device.owner || who == offer.to, Error::<T>::NotOwner);
 
-		Devices::<T>::insert(device_id, device);
+		Self::put_device(device_id, device);
 
 		Self::deposit_event(Event::TransferCancelled { device_id });
 		Ok(())

@@ -31,7 +31,7 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::inc_sufficients(&key);
 
 		let now = frame_system::Pallet::<T>::block_number();
-		Devices::<T>::insert(
+		Self::put_device(
 			device_id,
 			DeviceInfo::<T> {
 				owner: owner.clone(),
@@ -65,7 +65,7 @@ impl<T: Config> Pallet<T> {
 		)?;
 		frame_system::Pallet::<T>::dec_sufficients(&device.key);
 
-		Devices::<T>::remove(device_id);
+		Self::remove_device(device_id);
 		DeviceByKey::<T>::remove(&device.key);
 		DevicesOf::<T>::remove(&device.owner, device_id);
 		RetiredKeys::<T>::insert(&device.key, device_id);
