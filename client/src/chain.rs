@@ -167,6 +167,12 @@ impl Outcome {
 	}
 }
 
+/// The registry's `calls` in one `utility.batchAll`: all of them, or none.
+fn devices_batch(calls: Vec<runtime_types::pallet_devices::pallet::Call>) -> impl Payload {
+	use runtime_types::iotchain_runtime::RuntimeCall;
+	runtime::tx().utility().batch_all(calls.into_iter().map(RuntimeCall::Devices).collect())
+}
+
 /// A connection to a node.
 #[derive(Clone)]
 pub struct Client {
@@ -326,8 +332,9 @@ impl Client {
 	}
 
 	/// Registers the device whose key is `device_key` to `owner` (who signs and pays the
-	/// deposit), with its proof of possession; the metadata is checked against the runtime's
-	/// `StringLimit` first. Returns the device's id.
+	/// deposit), with its proof of possession and its key-agreement key (derived from
+	/// `device_key`, see [`Key::agreement_key`]) in one `utility.batchAll`; the metadata is
+	/// checked against the runtime's `StringLimit` first. Returns the device's id.
 	pub async fn register_device(
 		&self,
 		owner: &Key,
@@ -336,17 +343,23 @@ impl Client {
 		firmware: Option<H256>,
 		wait: Wait,
 	) -> Result<(DeviceId, Outcome), Error> {
+		use runtime_types::pallet_devices::pallet::Call;
 		let max = self.constant(runtime::constants().devices().string_limit()).await?;
 		let metadata = metadata.bounded(max)?;
 		let proof = self.registration_proof(&owner.account_id(), device_key);
-		let call =
-			runtime::tx().devices().register(device_key.account_id(), proof, metadata, firmware);
-		let outcome = self.submit(&call, owner, wait).await?;
-		Ok((device_id_of(&device_key.account_id().0), outcome))
+		let device_id = device_id_of(&device_key.account_id().0);
+		let calls = vec![
+			Call::register { key: device_key.account_id(), proof, metadata, firmware },
+			Call::set_agreement_key { device_id, key: Some(device_key.agreement_key()) },
+		];
+		let outcome = self.submit(&devices_batch(calls), owner, wait).await?;
+		Ok((device_id, outcome))
 	}
 
-	/// Replaces the key of `device_id` with `new_key` (signed by `signer`, its owner or a
-	/// manager), with the new key's proof of possession.
+	/// Replaces the key of `device_id` with `new_key` (signed by `signer`, its owner or the
+	/// active device), with the new key's proof of possession, and declares the new key's
+	/// key-agreement key (the rotation clears the old one): in one `utility.batchAll` by the
+	/// owner; by the device, the new key declares it in a second transaction.
 	pub async fn rotate_device_key(
 		&self,
 		signer: &Key,
@@ -354,13 +367,25 @@ impl Client {
 		new_key: &Key,
 		wait: Wait,
 	) -> Result<Outcome, Error> {
+		use runtime_types::pallet_devices::pallet::Call;
 		let info = self
 			.device(device_id)
 			.await?
 			.ok_or_else(|| Error::Input(format!("no device is registered under {device_id:?}")))?;
 		let proof = self.rotation_proof(device_id, &info.key, new_key);
-		let call = runtime::tx().devices().rotate_key(device_id, new_key.account_id(), proof);
-		self.submit(&call, signer, wait).await
+		let agreement_key = Some(new_key.agreement_key());
+		if signer.account_id() == info.key {
+			let rotate = runtime::tx().devices().rotate_key(device_id, new_key.account_id(), proof);
+			let wait_for_rotation = if wait == Wait::Submitted { Wait::InBlock } else { wait };
+			self.submit(&rotate, signer, wait_for_rotation).await?;
+			self.set_agreement_key(new_key, device_id, agreement_key, wait).await
+		} else {
+			let calls = vec![
+				Call::rotate_key { device_id, new_key: new_key.account_id(), proof },
+				Call::set_agreement_key { device_id, key: agreement_key },
+			];
+			self.submit(&devices_batch(calls), signer, wait).await
+		}
 	}
 
 	/// The proof `new_key` makes for replacing `old_key` of `device_id` on this chain.
@@ -525,6 +550,25 @@ impl Client {
 	) -> Result<T, Error> {
 		params.push(self.at(self.view).await?.block_hash()).map_err(Error::node)?;
 		self.raw.request(method, params).await.map_err(Error::node)
+	}
+
+	/// Calls the node's RPC `method` with `params` (for what has no typed wrapper here).
+	pub(crate) async fn raw_request<T: serde::de::DeserializeOwned>(
+		&self,
+		method: &str,
+		params: RpcParams,
+	) -> Result<T, Error> {
+		self.raw.request(method, params).await.map_err(Error::node)
+	}
+
+	/// Subscribes to the node's RPC subscription `method` with `params`.
+	pub(crate) async fn raw_subscribe<T: serde::de::DeserializeOwned>(
+		&self,
+		method: &str,
+		params: RpcParams,
+		unsubscribe: &str,
+	) -> Result<subxt::rpcs::client::RpcSubscription<T>, Error> {
+		self.raw.subscribe(method, params, unsubscribe).await.map_err(Error::node)
 	}
 
 	/// A pallet constant, e.g. `runtime::constants().anchors().max_batch_size()`.

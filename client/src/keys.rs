@@ -6,12 +6,14 @@
 //! (`subxt-signer` has no ed25519).
 
 use crate::Error;
+use iotchain_primitives::message::{self, crypto::StaticSecret};
 use polkadot_sdk::{
 	sp_core::{
 		crypto::{Pair as _, Ss58Codec},
 		ecdsa, ed25519, sr25519,
 	},
 	sp_runtime::{traits::IdentifyAccount, MultiSigner},
+	sp_statement_store::Statement,
 };
 use serde::{Deserialize, Serialize};
 use std::{fmt, fs, io::Write, path::Path, str::FromStr};
@@ -144,6 +146,35 @@ impl Key {
 			Self::Sr25519(pair) => MultiSignature::Sr25519(pair.sign(message).0),
 			Self::Ed25519(pair) => MultiSignature::Ed25519(pair.sign(message).0),
 			Self::Ecdsa(pair) => MultiSignature::Ecdsa(pair.sign(message).0),
+		}
+	}
+}
+
+impl Key {
+	/// The X25519 secret messages to this key's device (or account) are decrypted with, derived
+	/// from the key's secret ([`agreement_secret`](iotchain_primitives::message::crypto::agreement_secret)):
+	/// nothing more to keep, and a new key has a new one.
+	pub fn agreement_secret(&self) -> StaticSecret {
+		let secret = match self {
+			Self::Sr25519(pair) => pair.to_raw_vec(),
+			Self::Ed25519(pair) => pair.to_raw_vec(),
+			Self::Ecdsa(pair) => pair.to_raw_vec(),
+		};
+		message::crypto::agreement_secret(&secret)
+	}
+
+	/// The public half of [`Key::agreement_secret`]: what the registry holds for a device
+	/// (`devices.setAgreementKey`) and a grant for its grantee (`grantee_key`).
+	pub fn agreement_key(&self) -> [u8; 32] {
+		message::crypto::agreement_public(&self.agreement_secret())
+	}
+
+	/// Signs `statement` (sets its proof) for the nodes' statement store.
+	pub fn sign_statement(&self, statement: &mut Statement) {
+		match self {
+			Self::Sr25519(pair) => statement.sign_sr25519_private(pair),
+			Self::Ed25519(pair) => statement.sign_ed25519_private(pair),
+			Self::Ecdsa(pair) => statement.sign_ecdsa_private(pair),
 		}
 	}
 }

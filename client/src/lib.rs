@@ -9,6 +9,8 @@
 //!   readings verified from the proofs of their anchors;
 //! - [`gateway`]: raw readings fetched from a gateway's HTTP API, authenticated by a signed
 //!   challenge;
+//! - [`messages`]: device-to-device messages through the nodes' statement store: sealed to the
+//!   recipient's key-agreement key, checked by the recipient against the registry and grants;
 //! - [`proof`]: anchor proofs: fetched, checked against a trusted finalized block, saved and
 //!   checked again offline.
 //!
@@ -36,6 +38,7 @@ pub mod data;
 mod error;
 pub mod gateway;
 pub mod keys;
+pub mod messages;
 pub mod proof;
 pub mod state;
 

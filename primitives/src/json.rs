@@ -29,6 +29,8 @@ pub struct DeviceView<AccountId> {
 	pub status: DeviceStatus<BlockNumber>,
 	/// Who holds its key: the device itself or a gateway.
 	pub custody: Custody<AccountId>,
+	/// Its X25519 key-agreement key, which messages to it are encrypted to.
+	pub agreement_key: Option<H256>,
 	/// Metadata, as UTF-8 (invalid bytes replaced).
 	pub model: String,
 	/// Metadata.
@@ -251,6 +253,7 @@ mod tests {
 			key: alice(),
 			status: DeviceStatus::Suspended { by: SuspendedBy::Transfer },
 			custody: Custody::Gateway { account: alice() },
+			agreement_key: Some(H256::repeat_byte(2)),
 			model: "m".into(),
 			manufacturer: "acme".into(),
 			serial: "s".into(),
@@ -270,6 +273,7 @@ mod tests {
 				"owner": ALICE, "key": ALICE,
 				"status": {"type": "suspended", "by": "transfer"},
 				"custody": {"type": "gateway", "account": ALICE},
+				"agreementKey": format!("0x{}", "02".repeat(32)),
 				"model": "m", "manufacturer": "acme", "serial": "s", "label": "",
 				"firmware": null, "registeredAt": 3, "ownerSince": 5,
 				"deposit": "340282366920938463463374607431768211455",

@@ -7,7 +7,8 @@
 //! other (`DeviceRegistry`, `DeviceLifecycleHooks`, `AccessControl`).
 //!
 //! `no_std` by default for the runtime; clients use it with the `std` feature, and with `serde`
-//! for the JSON view of each concept ([`json`]) that the node's RPC and `iotctl` share.
+//! for the JSON view of each concept ([`json`]) that the node's RPC and `iotctl` share, and with
+//! `messaging` for sealing and opening device-to-device messages ([`message::crypto`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -19,6 +20,7 @@ pub mod api;
 pub mod device;
 #[cfg(feature = "serde")]
 pub mod json;
+pub mod message;
 pub mod proof;
 pub mod traits;
 

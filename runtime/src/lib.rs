@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("iotchain"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -182,6 +182,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_devices::migrations::v1::MigrateToV1<Runtime>,
 	pallet_devices::migrations::v2::MigrateToV2<Runtime>,
+	pallet_devices::migrations::v3::MigrateToV3<Runtime>,
 );
 
 /// Executive: handles dispatch to the various modules.

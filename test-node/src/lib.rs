@@ -55,6 +55,43 @@ pub fn node_binary() -> PathBuf {
 	binary
 }
 
+/// Two nodes of one dev chain on p2p: node 1 authors (`--dev`: Aura and GRANDPA, Alice's
+/// keys), node 2 is a full node of the `dev` chain with node 1 as its boot node. Each keeps its
+/// data under `dir/node1` or `dir/node2` (so a test can search their files) and logs with
+/// `-l log` when given. Both serve RPC on a port of their own.
+pub fn start_pair(dir: &Path, log: &[&str]) -> (Node, Node) {
+	let common = ["--no-telemetry", "--no-mdns", "--no-prometheus", "--rpc-port", "0"];
+	let log: Vec<&str> = log.iter().flat_map(|targets| ["-l", targets]).collect();
+	let p2p = free_port().to_string();
+	let base1 = dir.join("node1");
+	let mut args =
+		vec!["--dev", "--port", &p2p, "--base-path", base1.to_str().expect("utf-8 path")];
+	args.extend(common);
+	args.extend(&log);
+	let node1 = Node::spawn(&node_binary(), &args, dir);
+	node1.wait_rpc_ready();
+
+	let bootnode = format!("/ip4/127.0.0.1/tcp/{p2p}/p2p/{}", node1.peer_id());
+	let base2 = dir.join("node2");
+	let mut args = vec![
+		"--chain",
+		"dev",
+		"--port",
+		"0",
+		"--rpc-methods",
+		"unsafe",
+		"--bootnodes",
+		&bootnode,
+		"--base-path",
+		base2.to_str().expect("utf-8 path"),
+	];
+	args.extend(common);
+	args.extend(&log);
+	let node2 = Node::spawn(&node_binary(), &args, dir);
+	node2.wait_rpc_ready();
+	(node1, node2)
+}
+
 /// A running `iotchain-node`, killed on drop if a test fails before stopping it.
 pub struct Node {
 	child: Option<Child>,
@@ -217,6 +254,15 @@ impl Node {
 		value.as_str().map(|v| {
 			let bytes = hex::decode(v.trim_start_matches("0x")).expect("storage value is hex");
 			T::decode(&mut &bytes[..]).expect("storage value decodes as the runtime's type")
+		})
+	}
+
+	/// The node's libp2p identity, from its log.
+	pub fn peer_id(&self) -> String {
+		self.wait_for("the node's peer id", CHAIN_TIMEOUT, || {
+			let log = self.log();
+			let id = log.split("Local node identity is: ").nth(1)?.split_whitespace().next()?;
+			Some(id.to_string())
 		})
 	}
 

@@ -10,7 +10,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { compactToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, blake2AsU8a, cryptoWaitReady, mnemonicToMiniSecret } from '@polkadot/util-crypto';
 import { withDevNode } from './lib/node.js';
 import { deviceIdOf } from './lib/payloads.js';
 import { untilProvable, untilServed } from './lib/tx.js';
@@ -70,8 +72,14 @@ describe('iotctl: a device and its owner on the command line', () => {
 
     const inspect = await ok('--json', 'key', 'inspect', 'device.json');
     deviceId = deviceIdOf(file.address);
+    // The key-agreement key, derived as the README says, here with Node's own X25519.
+    const seed = mnemonicToMiniSecret(file.secretUri);
+    const secret = blake2AsU8a(u8aConcat(stringToU8a('iotchain:msg:x25519'), compactToU8a(seed.length), seed));
+    const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), secret]);
+    const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+    const agreementKey = u8aToHex(Buffer.from(createPublicKey(privateKey).export({ format: 'jwk' }).x, 'base64url'));
     assert.deepEqual(inspect.json,
-      { scheme: 'ed25519', publicKey: file.publicKey, address: file.address, deviceId });
+      { scheme: 'ed25519', publicKey: file.publicKey, address: file.address, deviceId, agreementKey });
 
     const again = await iotctl('key', 'generate', '--out', 'device.json');
     assert.equal(again.code, 2, 'an existing key file is never overwritten');

@@ -55,6 +55,7 @@ fn device_view(id: H256, d: DeviceInfo<Runtime>) -> DeviceView<AccountId> {
 		key: d.key,
 		status: d.status,
 		custody: d.custody,
+		agreement_key: d.agreement_key.map(H256),
 		model: text(&d.metadata.model),
 		manufacturer: text(&d.metadata.manufacturer),
 		serial: text(&d.metadata.serial),

@@ -35,7 +35,10 @@
 //! - Messages ([`Config::StatementAllowance`]): while a device is `Active`, its key and its
 //!   owner may post statements (signed, encrypted device-to-device messages) to the nodes'
 //!   statement store, within the allowance this pallet keeps in state for each of them; any
-//!   other status takes it back, and the nodes refuse and evict their statements.
+//!   other status takes it back, and the nodes refuse and evict their statements. Messages to
+//!   a device are encrypted to its *key-agreement key* (X25519), which the owner or the device
+//!   declares ([`set_agreement_key`](Pallet::set_agreement_key)) and which a key rotation
+//!   clears: whoever held the old key may hold that secret too.
 //! - Retirement removes the record and leaves a tombstone: a retired device id, and every key a
 //!   device ever had, can never be registered again ([`RetiredDevices`], [`RetiredKeys`]).
 //!
@@ -75,6 +78,7 @@
 //! | [`update_metadata`](Pallet::update_metadata) | owner | replaces the metadata |
 //! | [`set_firmware`](Pallet::set_firmware) | owner | declares the firmware hash |
 //! | [`set_custody`](Pallet::set_custody) | owner | declares who holds the key: the device or a gateway |
+//! | [`set_agreement_key`](Pallet::set_agreement_key) | owner, or the active device | declares (or clears) the X25519 key messages to the device are encrypted to |
 //! | [`suspend`](Pallet::suspend) | owner or manager | pauses |
 //! | [`resume`](Pallet::resume) | owner, or a manager if a manager suspended | resumes (after a transfer: keeps the key) |
 //! | [`report_compromised`](Pallet::report_compromised) | owner | marks the key compromised |
@@ -133,7 +137,7 @@ pub mod pallet {
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -243,8 +247,8 @@ pub mod pallet {
 			key: T::AccountId,
 			deposit: BalanceOf<T>,
 		},
-		/// A device's key was replaced; the old key is tombstoned. A compromised device is
-		/// active again.
+		/// A device's key was replaced; the old key is tombstoned and the key-agreement key
+		/// cleared. A compromised device is active again.
 		KeyRotated { device_id: DeviceId, old_key: T::AccountId, new_key: T::AccountId },
 		/// The owner offered the device to `to`; it changes hands when `to` accepts, before
 		/// block `expires_at`.
@@ -274,6 +278,9 @@ pub mod pallet {
 		Resumed { device_id: DeviceId, by: T::AccountId },
 		/// The owner declared who holds the device's key from now on.
 		CustodySet { device_id: DeviceId, custody: Custody<T::AccountId> },
+		/// The device's key-agreement key (X25519, for messages to it) was set, or cleared
+		/// (`None`).
+		AgreementKeySet { device_id: DeviceId, key: Option<AgreementKey> },
 		/// The owner reported the device's key compromised from block `since` on.
 		Compromised { device_id: DeviceId, since: BlockNumberFor<T> },
 		/// The device was retired for good and its deposit returned to its owner.
@@ -484,6 +491,20 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_custody(who, device_id, custody)
+		}
+
+		/// Declare the X25519 public key that messages to `device_id` are encrypted to, or clear
+		/// it with `None`. By the owner, or by the device's key while the device is active.
+		/// Rotating the device's key clears it, so a rotation is followed by a new one.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_agreement_key())]
+		pub fn set_agreement_key(
+			origin: OriginFor<T>,
+			device_id: DeviceId,
+			key: Option<AgreementKey>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_agreement_key(who, device_id, key)
 		}
 
 		/// Retire the device for good: its deposit is returned, its key loses its sufficient

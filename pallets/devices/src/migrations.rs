@@ -26,9 +26,9 @@ pub mod v1 {
 		compromises: CompromisesOf<T>,
 	}
 
-	impl<T: Config> From<DeviceInfoV0<T>> for DeviceInfo<T> {
+	impl<T: Config> From<DeviceInfoV0<T>> for v3::DeviceInfoV2<T> {
 		fn from(old: DeviceInfoV0<T>) -> Self {
-			DeviceInfo {
+			v3::DeviceInfoV2 {
 				owner: old.owner,
 				key: old.key,
 				status: old.status,
@@ -52,7 +52,7 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut translated = 0u64;
-			Devices::<T>::translate_values::<DeviceInfoV0<T>, _>(|old| {
+			v3::v2_layout::Devices::<T>::translate_values::<DeviceInfoV0<T>, _>(|old| {
 				translated = translated.saturating_add(1);
 				Some(old.into())
 			});
@@ -68,9 +68,9 @@ pub mod v1 {
 		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
 			let before = u64::decode(&mut &state[..])
 				.map_err(|_| sp_runtime::TryRuntimeError::Other("undecodable pre-upgrade state"))?;
-			let after = Devices::<T>::iter_values().count() as u64;
+			let after = v3::v2_layout::Devices::<T>::iter_values().count() as u64;
 			ensure!(before == after, "device records were lost in the migration");
-			Pallet::<T>::do_try_state()
+			Ok(())
 		}
 	}
 
@@ -92,7 +92,6 @@ pub mod v2 {
 	use frame_support::{
 		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
 	};
-	use polkadot_sdk::sp_statement_store::increase_allowance_by;
 
 	/// Grants the allowances, in one block: one read per device and two writes per active
 	/// one (fine for today's registries, as [`super::v1`]).
@@ -101,20 +100,15 @@ pub mod v2 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV2<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let (mut read, mut written) = (0u64, 0u64);
-			let per_device = T::StatementAllowance::get();
-			for device in Devices::<T>::iter_values() {
+			for device in v3::v2_layout::Devices::<T>::iter_values() {
 				read = read.saturating_add(1);
-				for who in Pallet::<T>::statement_senders(&device).into_iter().flatten() {
-					increase_allowance_by(who.encode(), per_device.clone());
-					written = written.saturating_add(1);
+				let device = DeviceInfo::from(device);
+				if Pallet::<T>::statement_senders(&device).is_some() {
+					Pallet::<T>::move_statement_allowances(None, Some(&device));
+					written = written.saturating_add(2);
 				}
 			}
 			T::DbWeight::get().reads_writes(read.saturating_add(written), written)
-		}
-
-		#[cfg(feature = "try-runtime")]
-		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-			Pallet::<T>::do_try_state()
 		}
 	}
 
@@ -123,6 +117,99 @@ pub mod v2 {
 		1,
 		2,
 		UncheckedMigrateToV2<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// Version 3: device records gain [`DeviceInfo::agreement_key`], the X25519 key messages to the
+/// device are encrypted to. No device has one yet: every record gets `None`.
+pub mod v3 {
+	use super::*;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, storage_alias,
+		traits::UncheckedOnRuntimeUpgrade,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+
+	/// A device record as versions 1 and 2 stored it.
+	#[derive(Encode, Decode)]
+	pub struct DeviceInfoV2<T: Config> {
+		pub(super) owner: T::AccountId,
+		pub(super) key: T::AccountId,
+		pub(super) status: DeviceStatus<BlockNumberFor<T>>,
+		pub(super) metadata: DeviceMetadataOf<T>,
+		pub(super) firmware: Option<H256>,
+		pub(super) registered_at: BlockNumberFor<T>,
+		pub(super) owner_since: BlockNumberFor<T>,
+		pub(super) deposit: BalanceOf<T>,
+		pub(super) transfer_offer: Option<TransferOffer<T::AccountId, BlockNumberFor<T>>>,
+		pub(super) compromises: CompromisesOf<T>,
+		pub(super) custody: Custody<T::AccountId>,
+	}
+
+	/// The storage of versions 1 and 2 (what the earlier migrations read and write).
+	pub mod v2_layout {
+		use super::*;
+
+		/// [`crate::Devices`] with records in the version 1 and 2 layout.
+		#[storage_alias]
+		pub type Devices<T: Config> =
+			StorageMap<Pallet<T>, Blake2_128Concat, DeviceId, DeviceInfoV2<T>>;
+	}
+
+	impl<T: Config> From<DeviceInfoV2<T>> for DeviceInfo<T> {
+		fn from(old: DeviceInfoV2<T>) -> Self {
+			DeviceInfo {
+				owner: old.owner,
+				key: old.key,
+				status: old.status,
+				metadata: old.metadata,
+				firmware: old.firmware,
+				registered_at: old.registered_at,
+				owner_since: old.owner_since,
+				deposit: old.deposit,
+				transfer_offer: old.transfer_offer,
+				compromises: old.compromises,
+				custody: old.custody,
+				agreement_key: None,
+			}
+		}
+	}
+
+	/// Rewrites every device record in one block (as [`super::v1`]).
+	pub struct UncheckedMigrateToV3<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV3<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut translated = 0u64;
+			Devices::<T>::translate_values::<DeviceInfoV2<T>, _>(|old| {
+				translated = translated.saturating_add(1);
+				Some(old.into())
+			});
+			T::DbWeight::get().reads_writes(translated, translated)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((v2_layout::Devices::<T>::iter_keys().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u64::decode(&mut &state[..])
+				.map_err(|_| sp_runtime::TryRuntimeError::Other("undecodable pre-upgrade state"))?;
+			let after = Devices::<T>::iter_values().count() as u64;
+			ensure!(before == after, "device records were lost in the migration");
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The migration to version 3, run only on a registry at version 2.
+	pub type MigrateToV3<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedMigrateToV3<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -1035,39 +1035,80 @@ mod custody {
 
 	#[test]
 	fn the_v1_migration_gives_every_old_record_device_custody() {
-		use frame_support::{
-			storage::{storage_prefix, unhashed},
-			traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
-			Blake2_128Concat, StorageHasher,
-		};
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 		new_test_ext().execute_with(|| {
 			let devices = [register(&alice(), &Key::sr("a")), register(&bob(), &Key::ed("b"))];
 			hand_over(devices[0], &alice(), &charlie());
 			let expected: Vec<_> =
 				devices.iter().map(|d| Devices::<Test>::get(d).unwrap()).collect();
-			// Write each record as version 0 stored it: without the trailing custody byte.
+			// Write each record as version 0 stored it: without custody (`Device`, one zero
+			// byte) and the agreement key (`None`, one zero byte) that versions 1 and 3 added.
 			for (device, info) in devices.iter().zip(&expected) {
-				let mut key = storage_prefix(b"Registry", b"Devices").to_vec();
-				key.extend(Blake2_128Concat::hash(&device.encode()));
 				let encoded = info.encode();
-				assert_eq!(encoded.last(), Some(&0), "custody `Device` is one zero byte");
-				unhashed::put_raw(&key, &encoded[..encoded.len() - 1]);
-				assert!(Devices::<Test>::try_get(device).is_err(), "v0 bytes do not decode as v1");
+				assert_eq!(&encoded[encoded.len() - 2..], &[0, 0]);
+				put_raw_record(device, &encoded[..encoded.len() - 2]);
 			}
 			StorageVersion::new(0).put::<Registry>();
 
 			migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
 			assert_eq!(Registry::on_chain_storage_version(), 1);
+			let as_v2 = |device| {
+				migrations::v3::v2_layout::Devices::<Test>::get(device).map(DeviceInfo::from)
+			};
+			for (device, info) in devices.iter().zip(&expected) {
+				assert_eq!(as_v2(device).as_ref(), Some(info));
+			}
+			// A second run does nothing: the storage version guards it.
+			migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
+			for (device, info) in devices.iter().zip(&expected) {
+				assert_eq!(as_v2(device).as_ref(), Some(info));
+			}
+		});
+	}
+
+	#[test]
+	fn the_v3_migration_gives_every_record_no_agreement_key() {
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+		new_test_ext().execute_with(|| {
+			let devices = [register(&alice(), &Key::sr("a")), register(&bob(), &Key::ed("b"))];
+			let expected: Vec<_> =
+				devices.iter().map(|d| Devices::<Test>::get(d).unwrap()).collect();
+			for (device, info) in devices.iter().zip(&expected) {
+				put_raw_record(device, &as_v2_bytes(info));
+				assert!(Devices::<Test>::try_get(device).is_err(), "v2 bytes do not decode as v3");
+			}
+			StorageVersion::new(2).put::<Registry>();
+
+			migrations::v3::MigrateToV3::<Test>::on_runtime_upgrade();
+			assert_eq!(Registry::on_chain_storage_version(), 3);
 			for (device, info) in devices.iter().zip(&expected) {
 				assert_eq!(Devices::<Test>::get(device).as_ref(), Some(info));
 			}
 			Registry::do_try_state().expect("the registry's invariants hold after the migration");
-			// A second run does nothing: the storage version guards it.
-			migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
+			migrations::v3::MigrateToV3::<Test>::on_runtime_upgrade();
 			for (device, info) in devices.iter().zip(&expected) {
 				assert_eq!(Devices::<Test>::get(device).as_ref(), Some(info));
 			}
 		});
+	}
+
+	/// Writes `bytes` as the stored record of `device`, whatever layout they are in.
+	pub(super) fn put_raw_record(device: &DeviceId, bytes: &[u8]) {
+		use frame_support::{
+			storage::{storage_prefix, unhashed},
+			Blake2_128Concat, StorageHasher,
+		};
+		let mut key = storage_prefix(b"Registry", b"Devices").to_vec();
+		key.extend(Blake2_128Concat::hash(&device.encode()));
+		unhashed::put_raw(&key, bytes);
+	}
+
+	/// A record without an agreement key as versions 1 and 2 stored it: without the trailing
+	/// `None`.
+	pub(super) fn as_v2_bytes(info: &DeviceInfo<Test>) -> Vec<u8> {
+		assert_eq!(info.agreement_key, None);
+		let encoded = info.encode();
+		encoded[..encoded.len() - 1].to_vec()
 	}
 }
 
@@ -1719,10 +1760,14 @@ mod statement_allowances {
 		};
 		test(|| {
 			let (sensor, valve) = (Key::sr("sensor"), Key::sr("valve"));
-			register(&alice(), &sensor);
+			let active = register(&alice(), &sensor);
 			let suspended = register(&alice(), &valve);
 			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), suspended));
-			// A version 1 registry: no allowances in state.
+			// A version 1 registry: records in the version 1 layout, no allowances in state.
+			for device in [active, suspended] {
+				let info = Devices::<Test>::get(device).unwrap();
+				super::custody::put_raw_record(&device, &super::custody::as_v2_bytes(&info));
+			}
 			for who in [alice(), sensor.account()] {
 				unhashed::kill(&polkadot_sdk::sp_statement_store::statement_allowance_key(
 					who.encode(),
@@ -1739,6 +1784,96 @@ mod statement_allowances {
 			// A second run does nothing: the storage version guards it.
 			migrations::v2::MigrateToV2::<Test>::on_runtime_upgrade();
 			assert_eq!(allowance(&alice()), times(1));
+			migrations::v3::MigrateToV3::<Test>::on_runtime_upgrade();
+		});
+	}
+}
+
+mod agreement_keys {
+	use super::*;
+
+	const KEY: AgreementKey = [7; 32];
+
+	#[test]
+	fn the_owner_or_the_active_device_sets_it_and_a_rotation_clears_it() {
+		test(|| {
+			let sensor = Key::sr("sensor");
+			let device = register(&alice(), &sensor);
+			assert_eq!(Devices::<Test>::get(device).unwrap().agreement_key, None);
+
+			assert_ok!(Registry::set_agreement_key(
+				RuntimeOrigin::signed(alice()),
+				device,
+				Some(KEY)
+			));
+			assert_eq!(Devices::<Test>::get(device).unwrap().agreement_key, Some(KEY));
+			assert_eq!(
+				last_event(),
+				Event::AgreementKeySet { device_id: device, key: Some(KEY) }.into()
+			);
+			assert_ok!(Registry::set_agreement_key(
+				RuntimeOrigin::signed(sensor.account()),
+				device,
+				Some([8; 32])
+			));
+			assert_eq!(Devices::<Test>::get(device).unwrap().agreement_key, Some([8; 32]));
+
+			let rotated = Key::sr("sensor 2");
+			assert_ok!(Registry::rotate_key(
+				RuntimeOrigin::signed(alice()),
+				device,
+				rotated.account(),
+				rotation_proof(&rotated, device, &sensor.account()),
+			));
+			assert_eq!(Devices::<Test>::get(device).unwrap().agreement_key, None);
+			// The old key no longer speaks for the device; the new one does.
+			assert_noop!(
+				Registry::set_agreement_key(
+					RuntimeOrigin::signed(sensor.account()),
+					device,
+					Some(KEY)
+				),
+				Error::<Test>::NotOwnerOrDevice
+			);
+			assert_ok!(Registry::set_agreement_key(
+				RuntimeOrigin::signed(rotated.account()),
+				device,
+				Some(KEY)
+			));
+			assert_ok!(Registry::set_agreement_key(RuntimeOrigin::signed(alice()), device, None));
+			assert_eq!(Devices::<Test>::get(device).unwrap().agreement_key, None);
+		});
+	}
+
+	#[test]
+	fn a_stranger_or_an_inactive_device_cannot_set_it() {
+		test(|| {
+			let sensor = Key::sr("sensor");
+			let device = register(&alice(), &sensor);
+			assert_noop!(
+				Registry::set_agreement_key(RuntimeOrigin::signed(bob()), device, Some(KEY)),
+				Error::<Test>::NotOwnerOrDevice
+			);
+			assert_ok!(Registry::suspend(RuntimeOrigin::signed(alice()), device));
+			assert_noop!(
+				Registry::set_agreement_key(
+					RuntimeOrigin::signed(sensor.account()),
+					device,
+					Some(KEY)
+				),
+				Error::<Test>::NotActive
+			);
+			// The owner may, whatever the status.
+			assert_ok!(Registry::set_agreement_key(
+				RuntimeOrigin::signed(alice()),
+				device,
+				Some(KEY)
+			));
+			assert_ok!(Registry::retire(RuntimeOrigin::signed(alice()), device));
+			assert_noop!(
+				Registry::set_agreement_key(RuntimeOrigin::signed(alice()), device, Some(KEY)),
+				Error::<Test>::DeviceRetired
+			);
 		});
 	}
 }

@@ -120,7 +120,14 @@ pub struct DeviceInfo<T: Config> {
 	/// Who holds the device's key: the device itself, or a gateway anchoring for a key-less
 	/// sensor. Declared by the owner; every anchor records it.
 	pub custody: Custody<T::AccountId>,
+	/// The device's X25519 public key for device-to-device messages: senders encrypt to it.
+	/// Set by the owner or the device; cleared when the key is rotated (a secret derived from,
+	/// or kept beside, a replaced key must not keep receiving).
+	pub agreement_key: Option<AgreementKey>,
 }
+
+/// An X25519 public key (Montgomery form, 32 bytes), as the `x25519-dalek` crate encodes it.
+pub type AgreementKey = [u8; 32];
 
 /// The bounded compromise history of a device.
 pub type CompromisesOf<T> =

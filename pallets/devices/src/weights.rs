@@ -20,6 +20,7 @@ pub trait WeightInfo {
 	fn update_metadata() -> Weight;
 	fn set_firmware() -> Weight;
 	fn set_custody() -> Weight;
+	fn set_agreement_key() -> Weight;
 	fn suspend() -> Weight;
 	fn resume() -> Weight;
 	fn report_compromised() -> Weight;
@@ -66,6 +67,9 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for EstimatedWeight<D> {
 		Self::estimate(BASE, 1, 1)
 	}
 	fn set_custody() -> Weight {
+		Self::estimate(BASE, 1, 1)
+	}
+	fn set_agreement_key() -> Weight {
 		Self::estimate(BASE, 1, 1)
 	}
 	fn suspend() -> Weight {

@@ -62,6 +62,54 @@ pub enum Command {
 	/// Fetch a raw reading from a gateway's HTTP API, as the signing account (it needs `Read`
 	/// on the stream). Prints the reading; verify it with `verify --proof`.
 	Fetch(FetchArgs),
+	/// Send and receive encrypted device-to-device messages through the nodes' statement store.
+	#[command(subcommand)]
+	Msg(MsgCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MsgCommand {
+	/// Send a message, signed by a device's key (or its owner, with --from), encrypted to the
+	/// recipient: a device's key-agreement key, or a reader's grantee key (the reader must hold
+	/// `Read` on stream CHANNEL of the sending device).
+	Send {
+		#[command(flatten)]
+		signer: SignerArgs,
+		/// The recipient: a device id (0x-hex) or an account (SS58).
+		#[arg(long)]
+		to: String,
+		/// The channel (for messages to a reader: the stream its grant covers).
+		#[arg(long)]
+		channel: u32,
+		/// The device the message is from, when its owner signs (default: the signer's device).
+		#[arg(long)]
+		from: Option<String>,
+		/// A file holding the message.
+		#[arg(long, conflicts_with_all = ["stdin", "value"])]
+		file: Option<PathBuf>,
+		/// Read the message from standard input.
+		#[arg(long, conflicts_with = "value")]
+		stdin: bool,
+		/// The message itself, as text.
+		#[arg(long)]
+		value: Option<String>,
+		/// How long the nodes keep it, in seconds.
+		#[arg(long, default_value_t = iotchain_client::messages::DEFAULT_TTL_SECS)]
+		ttl: u32,
+	},
+	/// Print the messages to the signer (its device if it is a device's key, else its account)
+	/// on a channel: decrypted, with senders checked against the chain. Refused statements are
+	/// reported on standard error.
+	Recv {
+		#[command(flatten)]
+		signer: SignerArgs,
+		/// The channel.
+		#[arg(long)]
+		channel: u32,
+		/// Keep printing messages as they arrive (until interrupted).
+		#[arg(long)]
+		follow: bool,
+	},
 }
 
 /// Which reading, from which gateway.
@@ -247,6 +295,23 @@ pub enum DeviceCommand {
 		/// The firmware image, hashed with blake2-256.
 		#[arg(long)]
 		image: Option<PathBuf>,
+	},
+	/// Declare (or clear) the X25519 key messages to a device are encrypted to. `device
+	/// register` and `device rotate` declare the one derived from the device's key already.
+	AgreementKey {
+		#[command(flatten)]
+		signer: SignerArgs,
+		#[command(flatten)]
+		device: DeviceIdArg,
+		/// The device's key file: declare the key derived from it.
+		#[arg(long, required_unless_present_any = ["public", "clear"], conflicts_with_all = ["public", "clear"])]
+		device_key: Option<PathBuf>,
+		/// The key itself (0x-hex of 32 bytes).
+		#[arg(long, conflicts_with = "clear")]
+		public: Option<String>,
+		/// Clear it: nobody can send the device messages.
+		#[arg(long)]
+		clear: bool,
 	},
 	/// Declare who holds a device's key: a gateway that anchors for a key-less sensor, or the
 	/// device itself. Verification reports it for every reading anchored from then on.

@@ -3,8 +3,8 @@
 use crate::{
 	cli::{
 		AccessCommand, AnchorCommand, AnchorSubcommand, AnchorerArgs, Cli, Command, DataArgs,
-		DeviceCommand, FetchArgs, GrantArgs, KeyCommand, PermissionArg, RevokeArgs, SignerArgs,
-		VerifyArgs, WatchArgs,
+		DeviceCommand, FetchArgs, GrantArgs, KeyCommand, MsgCommand, PermissionArg, RevokeArgs,
+		SignerArgs, VerifyArgs, WatchArgs,
 	},
 	output, EXIT_NO,
 };
@@ -13,6 +13,7 @@ use iotchain_client::{
 	chain::{Client, DeviceMetadata, View, Wait},
 	data::{self, ProofFile},
 	keys::{self, Key, KeyFile},
+	messages::{Delivery, Inbox, Message, Recipient, SentBy},
 	proof::{AnchorProofFile, OfflineFailure, ReadingClaim, Verification},
 	runtime::{self, runtime_types},
 	state::StateStore,
@@ -91,7 +92,76 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
 		Command::Access(command) => access(&ctx, command).await,
 		Command::Watch(args) => watch(&ctx, args).await,
 		Command::Fetch(args) => fetch(&ctx, args).await,
+		Command::Msg(command) => msg(&ctx, command).await,
 	}
+}
+
+async fn msg(ctx: &Ctx, command: MsgCommand) -> Result<u8, Error> {
+	let client = ctx.client().await?;
+	match command {
+		MsgCommand::Send { signer, to, channel, from, file, stdin, value, ttl } => {
+			let to = if to.starts_with("0x") {
+				Recipient::Device(device_id(&to)?)
+			} else {
+				Recipient::Account(keys::parse_account(&to)?)
+			};
+			let from = from.as_deref().map(device_id).transpose()?;
+			let data = DataArgs { file, stdin, value }.bytes()?;
+			let sent = client.send_message(&signer.key()?, from, to, channel, &data, ttl).await?;
+			output::print(
+				ctx.json,
+				|| {
+					format!(
+						"message {:?} sent from device {:?} ({})",
+						sent.id, sent.from, sent.status
+					)
+				},
+				json!(sent),
+			);
+		},
+		MsgCommand::Recv { signer, channel, follow } => {
+			let mut inbox = Inbox::open(&client, &signer.key()?, channel).await?;
+			while let Some(delivery) = inbox.next().await? {
+				match delivery {
+					Delivery::Message(message) => print_message(ctx, &message),
+					Delivery::Rejected { id, reason } => {
+						if ctx.json {
+							eprintln!("{}", json!({ "rejected": id, "reason": reason }));
+						} else {
+							eprintln!("skipped {id:?}: {reason}");
+						}
+					},
+					Delivery::CaughtUp if !follow => break,
+					Delivery::CaughtUp => {},
+				}
+			}
+		},
+	}
+	Ok(0)
+}
+
+fn print_message(ctx: &Ctx, message: &Message) {
+	let text = std::str::from_utf8(&message.data).ok();
+	let mut doc = json!(message);
+	doc["text"] = json!(text);
+	doc["dataHex"] = json!(format!("0x{}", hex::encode(&message.data)));
+	let who = match message.sent_by {
+		SentBy::Device => "its key",
+		SentBy::Owner => "its owner",
+	};
+	output::print(
+		ctx.json,
+		|| {
+			format!(
+				"{} from device {:?} (signed by {who}) on channel {}: {}",
+				time(message.sent_at_ms),
+				message.from,
+				message.channel,
+				text.map_or_else(|| format!("0x{}", hex::encode(&message.data)), String::from),
+			)
+		},
+		doc,
+	);
 }
 
 async fn fetch(ctx: &Ctx, args: FetchArgs) -> Result<u8, Error> {
@@ -140,6 +210,7 @@ fn key(ctx: &Ctx, command: KeyCommand) -> Result<u8, Error> {
 		"publicKey": file.public_key,
 		"address": file.address,
 		"deviceId": format!("{device_id:?}"),
+		"agreementKey": format!("0x{}", hex::encode(key.agreement_key())),
 	});
 	if show_secret {
 		doc["secretUri"] = json!(file.secret_uri);
@@ -148,8 +219,12 @@ fn key(ctx: &Ctx, command: KeyCommand) -> Result<u8, Error> {
 		ctx.json,
 		|| {
 			let mut text = format!(
-				"scheme:     {}\npublic key: {}\naddress:    {}\ndevice id:  {device_id:?}",
-				file.scheme, file.public_key, file.address
+				"scheme:     {}\npublic key: {}\naddress:    {}\ndevice id:  {device_id:?}\n\
+				 agreement:  0x{}",
+				file.scheme,
+				file.public_key,
+				file.address,
+				hex::encode(key.agreement_key()),
 			);
 			if show_secret {
 				text.push_str(&format!("\nsecret:     {}", file.secret_uri));
@@ -265,6 +340,22 @@ async fn device(ctx: &Ctx, command: DeviceCommand) -> Result<u8, Error> {
 			};
 			let call = tx.set_firmware(device_id(&device.id)?, firmware);
 			ctx.submit(&client, "firmware declared", &call, &signer.key()?).await?;
+		},
+		DeviceCommand::AgreementKey { signer, device, device_key, public, clear: _ } => {
+			let key = match (device_key, public) {
+				(Some(path), _) => Some(KeyFile::read(&path)?.1.agreement_key()),
+				(None, Some(public)) => Some(data::parse_h256(&public)?.0),
+				(None, None) => None,
+			};
+			let outcome = client
+				.set_agreement_key(&signer.key()?, device_id(&device.id)?, key, ctx.wait)
+				.await?;
+			let what = if key.is_some() {
+				"key-agreement key declared"
+			} else {
+				"key-agreement key cleared"
+			};
+			ctx.print_outcome(what, &outcome);
 		},
 		DeviceCommand::Custody { signer, device, gateway, own_key: _ } => {
 			use runtime_types::iotchain_primitives::device::Custody as ChainCustody;

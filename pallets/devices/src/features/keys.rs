@@ -46,6 +46,8 @@ impl<T: Config> Pallet<T> {
 
 		// Sufficient references: dropping one cannot fail, whatever the old key's account holds.
 		let old_key = core::mem::replace(&mut device.key, new_key.clone());
+		// Whoever held the old key may hold the secret of its key-agreement key as well.
+		device.agreement_key = None;
 		frame_system::Pallet::<T>::inc_sufficients(&new_key);
 		frame_system::Pallet::<T>::dec_sufficients(&old_key);
 

@@ -45,6 +45,7 @@ impl<T: Config> Pallet<T> {
 				transfer_offer: None,
 				compromises: Default::default(),
 				custody: Custody::Device,
+				agreement_key: None,
 			},
 		);
 		DeviceByKey::<T>::insert(&key, device_id);

@@ -1,5 +1,7 @@
-//! Statement-store allowances: who may post device-to-device messages to the nodes' statement
-//! store. The store admits a statement only from an account with an allowance in state
+//! What device-to-device messages need from the registry: statement-store allowances (who may
+//! post to the nodes' statement store) and key-agreement keys (what senders encrypt to).
+//!
+//! The store admits a statement only from an account with an allowance in state
 //! ([`sp_statement_store::statement_allowance_key`]); this pallet keeps one for the key and
 //! the owner of every `Active` device, and nothing else in the runtime writes them.
 
@@ -25,6 +27,24 @@ impl<T: Config> Pallet<T> {
 		Self::move_statement_allowances(before.as_ref(), None);
 	}
 
+	pub(crate) fn do_set_agreement_key(
+		who: T::AccountId,
+		device_id: DeviceId,
+		key: Option<AgreementKey>,
+	) -> DispatchResult {
+		let mut device = Self::device(&device_id)?;
+		if who != device.owner {
+			ensure!(who == device.key, Error::<T>::NotOwnerOrDevice);
+			ensure!(device.status == DeviceStatus::Active, Error::<T>::NotActive);
+		}
+
+		device.agreement_key = key;
+		Self::put_device(device_id, device);
+
+		Self::deposit_event(Event::AgreementKeySet { device_id, key });
+		Ok(())
+	}
+
 	/// The accounts a device's record gives a statement allowance to: its key and its owner,
 	/// while it is `Active`.
 	pub(crate) fn statement_senders(device: &DeviceInfo<T>) -> Option<[&T::AccountId; 2]> {
@@ -36,7 +56,10 @@ impl<T: Config> Pallet<T> {
 		get_allowance(who.encode())
 	}
 
-	fn move_statement_allowances(before: Option<&DeviceInfo<T>>, after: Option<&DeviceInfo<T>>) {
+	pub(crate) fn move_statement_allowances(
+		before: Option<&DeviceInfo<T>>,
+		after: Option<&DeviceInfo<T>>,
+	) {
 		let before = before.and_then(Self::statement_senders);
 		let after = after.and_then(Self::statement_senders);
 		if before == after {
