@@ -274,6 +274,44 @@ describe('iotctl: a device and its owner on the command line', () => {
     assert.equal(again.json.dispatchError, 'access.NoGrant');
   });
 
+  it('sends encrypted messages to a device and to a reader holding Read, never to one without', async () => {
+    // A second device, registered (with the key-agreement key derived from its key) by Alice.
+    await ok('key', 'generate', '--out', 'valve.json');
+    const valve = (await ok('--json', 'key', 'inspect', 'valve.json')).json;
+    await ok('device', 'register', '--suri', '//Alice', '--device-key', 'valve.json');
+    assert.equal((await ok('--json', 'device', 'show', '--id', valve.deviceId)).json.agreementKey, valve.agreementKey);
+
+    const sent = await ok('--json', 'msg', 'send', '--key', 'device.json', '--to', valve.deviceId,
+      '--channel', '7', '--value', 'close the valve');
+    assert.equal(sent.json.status, 'new');
+    const received = await ok('--json', 'msg', 'recv', '--key', 'valve.json', '--channel', '7');
+    const message = JSON.parse(received.stdout.trim());
+    assert.deepEqual([message.id, message.from, message.sentBy, message.channel, message.text],
+      [sent.json.id, deviceId, 'device', 7, 'close the valve']);
+    const elsewhere = await ok('msg', 'recv', '--key', 'valve.json', '--channel', '8');
+    assert.equal(elsewhere.stdout, '', 'nothing on another channel');
+
+    // A reader gets the device's messages only while it holds Read on the channel's stream.
+    await ok('key', 'generate', '--out', 'reader.json');
+    const reader = (await ok('--json', 'key', 'inspect', 'reader.json')).json;
+    const toReader = ['msg', 'send', '--key', 'device.json', '--to', reader.address, '--channel', '7'];
+    const noGrant = await iotctl(...toReader, '--value', 't=21.5');
+    assert.equal(noGrant.code, 2);
+    assert.match(noGrant.stderr, /does not hold Read on stream 7 of device/);
+    await ok('grant', '--suri', '//Alice', '--device', deviceId, '--to', reader.address,
+      '--permissions', 'read', '--stream', '7', '--grantee-key', reader.agreementKey);
+    await ok(...toReader, '--value', 't=21.5');
+    const got = await ok('msg', 'recv', '--key', 'reader.json', '--channel', '7');
+    assert.match(got.stdout, /from device 0x[0-9a-f]{64} \(signed by its key\) on channel 7: t=21\.5$/m);
+
+    // The node refuses a suspended device's message: exit 3, with the reason.
+    await ok('device', 'suspend', '--suri', '//Alice', '--id', deviceId);
+    const suspended = await iotctl(...toReader, '--value', 't=21.6');
+    assert.equal(suspended.code, 3);
+    assert.match(suspended.stderr, /the node refused the message: rejected noAllowance/);
+    await ok('device', 'resume', '--suri', '//Alice', '--id', deviceId);
+  });
+
   it('watches the device\'s events in finalized blocks', async () => {
     const watcher = spawn(IOTCTL, ['--url', node.url, '--json', 'watch', '--device', deviceId, '--blocks', '15'],
       { timeout: 120_000 });

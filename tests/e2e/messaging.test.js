@@ -27,6 +27,32 @@ describe('statement store: messages admitted for active devices only', () => {
   const post = (pair, options = {}) => node.rpc('statement_submit',
     signedStatement(pair, { expiry: expiryIn(600), topics: [topic], ...options }));
 
+  /** How many statements signed by `pair` the node holds on the topic (a fresh subscription's
+   * initial batches, which end with `remaining: 0`). */
+  const storedFrom = async (pair) => {
+    const statements = [];
+    let caughtUp;
+    const done = new Promise((resolve) => { caughtUp = resolve; });
+    const unsubscribe = await node.subscribe('statement_statement', 'statement_subscribeStatement',
+      [{ matchAll: [`0x${Buffer.from(topic).toString('hex')}`] }],
+      (event) => {
+        statements.push(...(event?.data?.statements ?? []));
+        if (event?.data?.remaining === 0) caughtUp();
+      });
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no initial batch within 10 s')), 10_000);
+    });
+    try {
+      await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+      await unsubscribe();
+    }
+    const key = Buffer.from(pair.publicKey).toString('hex');
+    return statements.filter((statement) => statement.includes(key)).length;
+  };
+
   before(async () => {
     await cryptoWaitReady();
     const keyring = new Keyring({ type: 'sr25519' });
@@ -100,10 +126,17 @@ describe('statement store: messages admitted for active devices only', () => {
     assert.deepEqual(await post(sensor, { data: new Uint8Array([3]) }), { status: 'new' });
   });
 
-  it('refuses a device whose key was reported compromised', async () => {
+  it('refuses a device whose key was reported compromised, and evicts what it posted', async () => {
+    assert.ok((await storedFrom(sensor)) > 0, 'the device has statements in the store');
     const header = await api.rpc.chain.getHeader();
     await submit(api, api.tx.devices.reportCompromised(deviceId, header.number.toNumber()), alice);
     assert.deepEqual(await post(sensor, { data: new Uint8Array([4]) }), { status: 'rejected', reason: 'noAllowance' });
+    // The store's sweep (every 31 s) drops the statements of accounts over their allowance.
+    const deadline = Date.now() + 75_000;
+    while ((await storedFrom(sensor)) > 0) {
+      assert.ok(Date.now() < deadline, 'the compromised device\'s statements were not evicted within 75 s');
+      await sleep(1000);
+    }
   });
 });
 

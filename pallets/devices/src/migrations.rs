@@ -14,34 +14,16 @@ pub mod v1 {
 	/// A device record as version 0 stored it.
 	#[derive(Encode, Decode)]
 	pub struct DeviceInfoV0<T: Config> {
-		owner: T::AccountId,
-		key: T::AccountId,
-		status: DeviceStatus<BlockNumberFor<T>>,
-		metadata: DeviceMetadataOf<T>,
-		firmware: Option<H256>,
-		registered_at: BlockNumberFor<T>,
-		owner_since: BlockNumberFor<T>,
-		deposit: BalanceOf<T>,
-		transfer_offer: Option<TransferOffer<T::AccountId, BlockNumberFor<T>>>,
-		compromises: CompromisesOf<T>,
-	}
-
-	impl<T: Config> From<DeviceInfoV0<T>> for v3::DeviceInfoV2<T> {
-		fn from(old: DeviceInfoV0<T>) -> Self {
-			v3::DeviceInfoV2 {
-				owner: old.owner,
-				key: old.key,
-				status: old.status,
-				metadata: old.metadata,
-				firmware: old.firmware,
-				registered_at: old.registered_at,
-				owner_since: old.owner_since,
-				deposit: old.deposit,
-				transfer_offer: old.transfer_offer,
-				compromises: old.compromises,
-				custody: Custody::Device,
-			}
-		}
+		pub(super) owner: T::AccountId,
+		pub(super) key: T::AccountId,
+		pub(super) status: DeviceStatus<BlockNumberFor<T>>,
+		pub(super) metadata: DeviceMetadataOf<T>,
+		pub(super) firmware: Option<H256>,
+		pub(super) registered_at: BlockNumberFor<T>,
+		pub(super) owner_since: BlockNumberFor<T>,
+		pub(super) deposit: BalanceOf<T>,
+		pub(super) transfer_offer: Option<TransferOffer<T::AccountId, BlockNumberFor<T>>>,
+		pub(super) compromises: CompromisesOf<T>,
 	}
 
 	/// Rewrites every device record in one block: one read and one write per device, which
@@ -52,9 +34,9 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut translated = 0u64;
-			v3::v2_layout::Devices::<T>::translate_values::<DeviceInfoV0<T>, _>(|old| {
+			v3::v2_layout::Devices::<T>::translate_values::<DeviceInfoV0<T>, _>(|v0| {
 				translated = translated.saturating_add(1);
-				Some(old.into())
+				Some(v3::DeviceInfoV2 { v0, custody: Custody::Device })
 			});
 			T::DbWeight::get().reads_writes(translated, translated)
 		}
@@ -130,21 +112,12 @@ pub mod v3 {
 		migrations::VersionedMigration, pallet_prelude::*, storage_alias,
 		traits::UncheckedOnRuntimeUpgrade,
 	};
-	use frame_system::pallet_prelude::BlockNumberFor;
 
-	/// A device record as versions 1 and 2 stored it.
+	/// A device record as versions 1 and 2 stored it: version 0's, then the custody (SCALE
+	/// encodes a nested struct as its fields, in order).
 	#[derive(Encode, Decode)]
 	pub struct DeviceInfoV2<T: Config> {
-		pub(super) owner: T::AccountId,
-		pub(super) key: T::AccountId,
-		pub(super) status: DeviceStatus<BlockNumberFor<T>>,
-		pub(super) metadata: DeviceMetadataOf<T>,
-		pub(super) firmware: Option<H256>,
-		pub(super) registered_at: BlockNumberFor<T>,
-		pub(super) owner_since: BlockNumberFor<T>,
-		pub(super) deposit: BalanceOf<T>,
-		pub(super) transfer_offer: Option<TransferOffer<T::AccountId, BlockNumberFor<T>>>,
-		pub(super) compromises: CompromisesOf<T>,
+		pub(super) v0: v1::DeviceInfoV0<T>,
 		pub(super) custody: Custody<T::AccountId>,
 	}
 
@@ -159,19 +132,19 @@ pub mod v3 {
 	}
 
 	impl<T: Config> From<DeviceInfoV2<T>> for DeviceInfo<T> {
-		fn from(old: DeviceInfoV2<T>) -> Self {
+		fn from(DeviceInfoV2 { v0, custody }: DeviceInfoV2<T>) -> Self {
 			DeviceInfo {
-				owner: old.owner,
-				key: old.key,
-				status: old.status,
-				metadata: old.metadata,
-				firmware: old.firmware,
-				registered_at: old.registered_at,
-				owner_since: old.owner_since,
-				deposit: old.deposit,
-				transfer_offer: old.transfer_offer,
-				compromises: old.compromises,
-				custody: old.custody,
+				owner: v0.owner,
+				key: v0.key,
+				status: v0.status,
+				metadata: v0.metadata,
+				firmware: v0.firmware,
+				registered_at: v0.registered_at,
+				owner_since: v0.owner_since,
+				deposit: v0.deposit,
+				transfer_offer: v0.transfer_offer,
+				compromises: v0.compromises,
+				custody,
 				agreement_key: None,
 			}
 		}
