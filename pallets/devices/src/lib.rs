@@ -101,6 +101,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 mod common_functions;
 mod features;
 mod impls;
@@ -196,6 +198,11 @@ pub mod pallet {
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+
+		/// Makes device keys and their proofs for the benchmarks (`()` for `AccountId32`
+		/// accounts and `MultiSignature` proofs).
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId, Self::DeviceSignature>;
 	}
 
 	/// The reasons this pallet holds funds.

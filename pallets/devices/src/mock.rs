@@ -114,6 +114,8 @@ impl Config for Test {
 	type LifecycleHooks = RecordingHooks;
 	type Managers = MockManagers;
 	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }
 
 /// Owners in the tests.
@@ -141,5 +143,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// [`new_test_ext`] with a keystore, in which the benchmarks make their device keys.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	use polkadot_sdk::sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+	let mut ext = new_test_ext();
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 	ext
 }

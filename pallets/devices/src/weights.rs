@@ -1,8 +1,9 @@
 //! Weights of the device registry's calls.
 //!
-//! Until the benchmarks land (`frame-benchmarking`, its own issue), these are estimates: a
-//! fixed compute part (dominated by signature verification for `register` and `rotate_key`)
-//! plus the storage reads and writes each call makes, priced with the database weights `D`.
+//! The calls' benchmarks are in `benchmarking.rs`; until the runtime runs them to generate this
+//! file (the benchmarking issue, #19), these are estimates: a fixed compute part (dominated by
+//! signature verification for `register` and `rotate_key`) plus the storage reads and writes
+//! each call makes, priced with the database weights `D`.
 
 use core::marker::PhantomData;
 use polkadot_sdk::frame_support::{
