@@ -122,23 +122,30 @@ fn now_ms() -> u64 {
 	SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
+/// What the node's answer to `statement_submit` says, when it did not take the statement.
 fn refusal(outcome: &serde_json::Value) -> String {
 	let status = outcome["status"].as_str().unwrap_or("unknown");
-	let reason = outcome["reason"].as_str().unwrap_or_default();
-	let hint = match reason {
-		"noAllowance" => {
-			" (the signer is neither the key nor the owner of an active device: the registry \
-			 gives suspended, compromised and retired devices no allowance)"
+	let mut text = format!("the node refused the message: {status}");
+	for detail in [&outcome["reason"], &outcome["error"]] {
+		if let Some(detail) = detail.as_str() {
+			text.push(' ');
+			text.push_str(detail);
+		}
+	}
+	let hint = match outcome["reason"].as_str() {
+		Some("noAllowance") => {
+			"the signer is neither the key nor the owner of an active device: the registry gives \
+			 suspended, compromised and retired devices no allowance"
 		},
-		"accountFull" => {
-			" (the signer holds as many messages in the store as its allowance permits; they \
-			 expire, or one that expires later replaces the earliest)"
+		Some("accountFull") => {
+			"the signer holds as many messages in the store as its allowance permits; they \
+			 expire, or one that expires later replaces the earliest"
 		},
-		"dataTooLarge" => " (more bytes than the signer's allowance leaves)",
-		"badProof" => " (the signature does not match the statement)",
-		_ => "",
+		Some("dataTooLarge") => "more bytes than the signer's allowance leaves",
+		Some("badProof") => "the signature does not match the statement",
+		_ => return text,
 	};
-	format!("the node refused the message: {status} {reason}{hint}").replace("  ", " ")
+	format!("{text} ({hint})")
 }
 
 impl Client {
@@ -348,13 +355,13 @@ impl Inbox {
 	async fn accept(&self, hex: &str) -> Delivery {
 		let bytes = hex::decode(hex.trim_start_matches("0x")).unwrap_or_default();
 		let id = H256(polkadot_sdk::sp_statement_store::hash_encoded(&bytes));
-		match self.check(&bytes).await {
-			Ok(message) => Delivery::Message(Message { id, ..message }),
+		match self.check(id, &bytes).await {
+			Ok(message) => Delivery::Message(message),
 			Err(reason) => Delivery::Rejected { id, reason },
 		}
 	}
 
-	async fn check(&self, bytes: &[u8]) -> Result<Message, String> {
+	async fn check(&self, id: H256, bytes: &[u8]) -> Result<Message, String> {
 		let statement =
 			Statement::decode(&mut &bytes[..]).map_err(|e| format!("not a statement: {e}"))?;
 		let signer = match statement.verify_signature() {
@@ -410,7 +417,7 @@ impl Inbox {
 			}
 		}
 		Ok(Message {
-			id: H256::zero(),
+			id,
 			from,
 			signer,
 			sent_by,

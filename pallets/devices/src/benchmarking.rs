@@ -57,15 +57,35 @@ fn max_metadata<T: Config>() -> DeviceMetadataOf<T> {
 	DeviceMetadata { model: field(), manufacturer: field(), serial: field(), label: field() }
 }
 
-/// Registers a device of `owner` with maximal metadata; its id and key.
-fn registered<T: Config>(owner: &T::AccountId) -> (DeviceId, T::AccountId) {
-	let key = T::BenchmarkHelper::device_key();
+/// `key`'s proof that `owner` may register it.
+fn registration_proof<T: Config>(owner: &T::AccountId, key: &T::AccountId) -> T::DeviceSignature {
 	let payload = RegistrationPayload {
 		genesis_hash: Pallet::<T>::genesis_hash(),
 		owner: owner.clone(),
 		key: key.clone(),
 	};
-	let proof = T::BenchmarkHelper::sign(&key, &payload.signing_bytes());
+	T::BenchmarkHelper::sign(key, &payload.signing_bytes())
+}
+
+/// `new_key`'s proof that it may replace `old_key` of `device_id`.
+fn rotation_proof<T: Config>(
+	device_id: DeviceId,
+	old_key: T::AccountId,
+	new_key: &T::AccountId,
+) -> T::DeviceSignature {
+	let payload = RotationPayload {
+		genesis_hash: Pallet::<T>::genesis_hash(),
+		device_id,
+		old_key,
+		new_key: new_key.clone(),
+	};
+	T::BenchmarkHelper::sign(new_key, &payload.signing_bytes())
+}
+
+/// Registers a device of `owner` with maximal metadata; its id and key.
+fn registered<T: Config>(owner: &T::AccountId) -> (DeviceId, T::AccountId) {
+	let key = T::BenchmarkHelper::device_key();
+	let proof = registration_proof::<T>(owner, &key);
 	Pallet::<T>::register(
 		RawOrigin::Signed(owner.clone()).into(),
 		key.clone(),
@@ -91,12 +111,7 @@ mod benchmarks {
 	fn register() {
 		let owner = funded::<T>("owner");
 		let key = T::BenchmarkHelper::device_key();
-		let payload = RegistrationPayload {
-			genesis_hash: Pallet::<T>::genesis_hash(),
-			owner: owner.clone(),
-			key: key.clone(),
-		};
-		let proof = T::BenchmarkHelper::sign(&key, &payload.signing_bytes());
+		let proof = registration_proof::<T>(&owner, &key);
 
 		#[extrinsic_call]
 		_(
@@ -119,13 +134,7 @@ mod benchmarks {
 		Pallet::<T>::report_compromised(RawOrigin::Signed(owner.clone()).into(), device_id, now)
 			.expect("the owner reports");
 		let new_key = T::BenchmarkHelper::device_key();
-		let payload = RotationPayload {
-			genesis_hash: Pallet::<T>::genesis_hash(),
-			device_id,
-			old_key,
-			new_key: new_key.clone(),
-		};
-		let proof = T::BenchmarkHelper::sign(&new_key, &payload.signing_bytes());
+		let proof = rotation_proof::<T>(device_id, old_key, &new_key);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device_id, new_key.clone(), proof);
@@ -267,13 +276,7 @@ mod benchmarks {
 			)
 			.expect("the owner reports");
 			let new_key = T::BenchmarkHelper::device_key();
-			let payload = RotationPayload {
-				genesis_hash: Pallet::<T>::genesis_hash(),
-				device_id,
-				old_key: key,
-				new_key: new_key.clone(),
-			};
-			let proof = T::BenchmarkHelper::sign(&new_key, &payload.signing_bytes());
+			let proof = rotation_proof::<T>(device_id, key, &new_key);
 			Pallet::<T>::rotate_key(
 				RawOrigin::Signed(owner.clone()).into(),
 				device_id,
