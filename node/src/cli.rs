@@ -52,4 +52,10 @@ pub enum Subcommand {
 
 	/// Print information about the database (best and finalized block).
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Benchmark the runtime's pallets, the database or blocks (only in a node built with
+	/// `--features runtime-benchmarks`; see `scripts/benchmark-weights.sh`).
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd),
 }

@@ -117,6 +117,8 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		#[cfg(feature = "runtime-benchmarks")]
+		Some(Subcommand::Benchmark(cmd)) => benchmark(&cli, cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = match cli.dev_block_time {
@@ -137,4 +139,40 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 	}
+}
+
+/// The `benchmark` subcommands this node supports: the runtime's pallets, the database's
+/// reads and writes, the machine, and the execution of existing blocks.
+#[cfg(feature = "runtime-benchmarks")]
+fn benchmark(
+	cli: &Cli,
+	cmd: &polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd,
+) -> sc_cli::Result<()> {
+	use polkadot_sdk::{
+		frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE},
+		sp_runtime::traits::HashingFor,
+	};
+
+	let runner = cli.create_runner(cmd)?;
+	runner.sync_run(|config| match cmd {
+		BenchmarkCmd::Pallet(cmd) => {
+			cmd.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec))
+		},
+		BenchmarkCmd::Storage(cmd) => {
+			let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+			let db = backend.expose_db();
+			let storage = backend.expose_storage();
+			let shared_cache = backend.expose_shared_trie_cache();
+			cmd.run(config, client, db, storage, shared_cache)
+		},
+		BenchmarkCmd::Block(cmd) => {
+			let PartialComponents { client, .. } = service::new_partial(&config)?;
+			cmd.run(client)
+		},
+		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
+		BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => {
+			Err("`benchmark overhead` and `benchmark extrinsic` are not supported by this node"
+				.into())
+		},
+	})
 }

@@ -174,6 +174,8 @@ impl pallet_devices::Config for Runtime {
 	type LifecycleHooks = (Access, Anchors);
 	type Managers = Access;
 	type WeightInfo = pallet_devices::weights::EstimatedWeight<ParityDbWeight>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }
 
 impl pallet_anchors::Config for Runtime {
@@ -194,6 +196,8 @@ impl pallet_anchors::Config for Runtime {
 	type FreeAnchorsPerWindow = ConstU32<100>;
 	type FreeWindow = ConstU32<{ HOURS }>;
 	type WeightInfo = pallet_anchors::weights::EstimatedWeight<ParityDbWeight>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::BenchmarkHelper;
 }
 
 parameter_types! {
@@ -208,6 +212,8 @@ impl pallet_access::Config for Runtime {
 	type GrantDeposit = GrantDeposit;
 	type MaxGrantsPerDevice = ConstU32<64>;
 	type WeightInfo = pallet_access::weights::EstimatedWeight<ParityDbWeight>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::BenchmarkHelper;
 }
 
 /// One leaf per block, committing to the previous block's anchors (`pallet_anchors` is the leaf

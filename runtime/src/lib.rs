@@ -14,6 +14,10 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+// Before `apis`: the macros it defines are used there.
+#[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
+pub mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;

@@ -89,6 +89,20 @@ impl Config for Test {
 	type GrantDeposit = frame_support::traits::ConstU64<DEPOSIT>;
 	type MaxGrantsPerDevice = ConstU32<MAX_GRANTS>;
 	type WeightInfo = Weights;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockHelper;
+}
+
+/// Devices for the benchmarks, in [`Owners`].
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl benchmarking::BenchmarkHelper<AccountId> for MockHelper {
+	fn device(owner: &AccountId) -> DeviceId {
+		let device_id = DeviceId::from_low_u64_be(1_000 + Owners::get().len() as u64);
+		Owners::mutate(|owners| owners.insert(device_id, *owner));
+		device_id
+	}
 }
 
 pub const OWNER: AccountId = 1;

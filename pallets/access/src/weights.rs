@@ -1,6 +1,7 @@
 //! Weights of the access pallet's calls and hooks.
 //!
-//! Until the benchmarks land (`frame-benchmarking`, its own issue), these are estimates: a
+//! The calls' benchmarks are in `benchmarking.rs`; until `scripts/benchmark-weights.sh` replaces
+//! this file with their measurements, these are estimates: a
 //! fixed compute part plus the storage reads and writes, priced with the database weights `D`;
 //! `n` is the number of grants a call reads beyond its own: those a cascade removes (found
 //! through the dependents index) and, for a manager's grant, those on its granter chain.

@@ -18,8 +18,7 @@ impl<T: Config> DeviceLifecycleHooks<T::AccountId> for Pallet<T> {
 	}
 
 	fn max_weight() -> Weight {
-		let streams = u64::from(T::MaxStreamsPerDevice::get());
-		T::DbWeight::get().reads_writes(streams, streams.saturating_add(2))
+		T::WeightInfo::on_retired()
 	}
 }
 

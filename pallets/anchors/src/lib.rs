@@ -108,6 +108,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 mod extension;
 mod features;
 mod impls;
@@ -186,6 +188,10 @@ pub mod pallet {
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+
+		/// Makes the devices and grants the benchmarks need.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// The head of each (device, stream) hash chain.
@@ -267,8 +273,12 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Moves the previous block's anchors to the off-chain index. Returns the fixed part of
+		/// this and of `on_finalize`; each anchor's weight includes its share of both.
 		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
-			Self::index_parent_anchors()
+			Self::index_parent_anchors();
+			T::WeightInfo::index_block_anchors(0)
+				.saturating_add(T::WeightInfo::commit_block_anchors(0))
 		}
 
 		fn on_finalize(_: BlockNumberFor<T>) {
@@ -283,7 +293,7 @@ pub mod pallet {
 				T::WeightInfo::anchor_batch(),
 			]
 			.into_iter()
-			.map(|weight| weight.ref_time())
+			.map(|weight| Self::with_block_share(weight).ref_time())
 			.min()
 			.unwrap_or_default()
 			.max(1);
@@ -308,7 +318,7 @@ pub mod pallet {
 		/// `FreeWindow` blocks). `uri` (at most `MaxUriLen` bytes) optionally points to the
 		/// off-chain data.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::anchor())]
+		#[pallet::weight(Pallet::<T>::with_block_share(T::WeightInfo::anchor()))]
 		#[pallet::feeless_if(|
 			origin: &OriginFor<T>,
 			stream: &StreamId,
@@ -333,7 +343,7 @@ pub mod pallet {
 		/// Anchor the `digest` of reading `seq` of `stream` of `device_id`, on its behalf: by
 		/// the device's owner or an account with `Write` on the stream (e.g. a gateway).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::anchor_for())]
+		#[pallet::weight(Pallet::<T>::with_block_share(T::WeightInfo::anchor_for()))]
 		pub fn anchor_for(
 			origin: OriginFor<T>,
 			device_id: DeviceId,
@@ -353,7 +363,7 @@ pub mod pallet {
 		/// Without `device_id`, signed by the device key (free within the quota, like
 		/// `anchor`); with it, by the owner or a `Write` holder on the stream.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::anchor_batch())]
+		#[pallet::weight(Pallet::<T>::with_block_share(T::WeightInfo::anchor_batch()))]
 		#[pallet::feeless_if(|
 			origin: &OriginFor<T>,
 			device_id: &Option<DeviceId>,

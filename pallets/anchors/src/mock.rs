@@ -131,6 +131,27 @@ impl Config for Test {
 	type FreeAnchorsPerWindow = ConstU32<FREE_ANCHORS>;
 	type FreeWindow = frame_support::traits::ConstU64<FREE_WINDOW>;
 	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockHelper;
+}
+
+/// Devices and grants for the benchmarks, in [`Registered`] and [`WriteGrants`].
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl benchmarking::BenchmarkHelper<AccountId> for MockHelper {
+	fn device() -> (DeviceId, AccountId) {
+		let index = Registered::get().len() as u64;
+		let device_id = DeviceId::from_low_u64_be(1_000 + index);
+		let key = 1_000 + index;
+		let device = MockDevice { owner: OWNER, key, status: DeviceStatus::Active };
+		Registered::mutate(|registered| registered.insert(device_id, device));
+		(device_id, key)
+	}
+
+	fn grant_write(device_id: &DeviceId, grantee: &AccountId, stream: StreamId) {
+		WriteGrants::mutate(|grants| grants.push((*device_id, *grantee, stream, BlockNumber::MAX)));
+	}
 }
 
 pub const OWNER: AccountId = 1;

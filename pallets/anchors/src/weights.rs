@@ -1,6 +1,7 @@
 //! Weights of the anchors pallet's calls.
 //!
-//! Until the benchmarks land (`frame-benchmarking`, its own issue), these are estimates: a
+//! The calls' benchmarks are in `benchmarking.rs`; until `scripts/benchmark-weights.sh` replaces
+//! this file with their measurements, these are estimates: a
 //! fixed compute part (hashing the chain step; a batch's Merkle root is computed off-chain)
 //! plus the storage reads and writes each call makes (registry and access lookups included),
 //! priced with the database weights `D`.
@@ -17,7 +18,9 @@ pub trait WeightInfo {
 	fn anchor_for() -> Weight;
 	fn anchor_batch() -> Weight;
 	fn free_anchor_check() -> Weight;
-	fn on_initialize() -> Weight;
+	fn index_block_anchors(n: u32) -> Weight;
+	fn commit_block_anchors(n: u32) -> Weight;
+	fn on_retired() -> Weight;
 }
 
 /// Estimated weights, with storage access priced by `D` (the runtime's `DbWeight`).
@@ -55,9 +58,16 @@ impl<D: Get<RuntimeDbWeight>> WeightInfo for EstimatedWeight<D> {
 		// free: key index, quota, device, head (the second time from the overlay).
 		Weight::from_parts(5_000_000, 0).saturating_add(D::get().reads(4))
 	}
-	fn on_initialize() -> Weight {
+	fn index_block_anchors(_: u32) -> Weight {
 		// The previous block's anchors: read, written to the off-chain index, removed. Their
 		// decoding and copying is in each anchor's weight.
 		Weight::from_parts(5_000_000, 0).saturating_add(D::get().reads_writes(1, 1))
+	}
+	fn commit_block_anchors(_: u32) -> Weight {
+		Weight::from_parts(5_000_000, 0).saturating_add(D::get().reads_writes(1, 1))
+	}
+	fn on_retired() -> Weight {
+		// The runtime's 16 stream heads, the stream count and the quota entry.
+		D::get().reads_writes(16, 18)
 	}
 }

@@ -82,8 +82,9 @@ fn rotation_proof<T: Config>(
 	T::BenchmarkHelper::sign(new_key, &payload.signing_bytes())
 }
 
-/// Registers a device of `owner` with maximal metadata; its id and key.
-fn registered<T: Config>(owner: &T::AccountId) -> (DeviceId, T::AccountId) {
+/// Registers a device of `owner` (funded) with maximal metadata; its id and key. Other
+/// pallets' benchmarks make their devices with it.
+pub fn registered<T: Config>(owner: &T::AccountId) -> (DeviceId, T::AccountId) {
 	let key = T::BenchmarkHelper::device_key();
 	let proof = registration_proof::<T>(owner, &key);
 	Pallet::<T>::register(

@@ -146,13 +146,21 @@ impl<T: Config> Pallet<T> {
 
 	/// `on_initialize`: moves the previous block's records to the off-chain index under its
 	/// hash, the key nodes serve proofs from.
-	pub(crate) fn index_parent_anchors() -> Weight {
+	pub(crate) fn index_parent_anchors() {
 		let records = BlockAnchors::<T>::take();
 		if !records.is_empty() {
 			let parent = frame_system::Pallet::<T>::parent_hash();
 			let key = block_anchors_key(&parent);
 			sp_io::offchain_index::set(&key, &records.encode());
 		}
-		T::WeightInfo::on_initialize()
+	}
+
+	/// The weight of an anchoring call whose own weight is `call`: with the share of one record
+	/// in its block's commitment (`on_finalize`) and in the move to the off-chain index (the
+	/// next block's `on_initialize`), both linear in the block's records.
+	pub(crate) fn with_block_share(call: Weight) -> Weight {
+		let share = |per_block: fn(u32) -> Weight| per_block(1).saturating_sub(per_block(0));
+		call.saturating_add(share(T::WeightInfo::commit_block_anchors))
+			.saturating_add(share(T::WeightInfo::index_block_anchors))
 	}
 }

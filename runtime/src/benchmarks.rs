@@ -1,0 +1,49 @@
+//! The runtime's benchmarks (feature `runtime-benchmarks`): what `scripts/benchmark-weights.sh`
+//! runs through the node's `benchmark pallet` to generate each pallet's `weights.rs`.
+//!
+//! The anchors and access benchmarks get their devices and grants from the device registry
+//! and access control themselves, through their calls, as users would ([`BenchmarkHelper`]).
+
+use crate::*;
+use frame_support::traits::fungible::Mutate;
+use iotchain_primitives::{DeviceId, DeviceRegistry, Permissions, StreamId};
+use sp_runtime::traits::Bounded;
+
+polkadot_sdk::frame_benchmarking::define_benchmarks!(
+	[frame_system_extensions, frame_system_benchmarking::extensions::Pallet::<Runtime>]
+	[pallet_transaction_payment, TransactionPayment]
+	[pallet_devices, Devices]
+	[pallet_anchors, Anchors]
+	[pallet_access, Access]
+);
+
+/// Registers the devices and makes the grants the anchors and access benchmarks need.
+pub struct BenchmarkHelper;
+
+impl pallet_access::benchmarking::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn device(owner: &AccountId) -> DeviceId {
+		pallet_devices::benchmarking::registered::<Runtime>(owner).0
+	}
+}
+
+impl pallet_anchors::benchmarking::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn device() -> (DeviceId, AccountId) {
+		let owner = frame_benchmarking::account("device owner", 0, 0);
+		Balances::set_balance(&owner, Balance::max_value() / 4);
+		pallet_devices::benchmarking::registered::<Runtime>(&owner)
+	}
+
+	fn grant_write(device_id: &DeviceId, grantee: &AccountId, stream: StreamId) {
+		let owner = Devices::owner_of(device_id).expect("the benchmark registered the device");
+		Access::grant(
+			RuntimeOrigin::signed(owner),
+			*device_id,
+			grantee.clone(),
+			Permissions::WRITE,
+			Some(stream),
+			None,
+			None,
+		)
+		.expect("the owner grants");
+	}
+}
