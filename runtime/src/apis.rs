@@ -331,8 +331,6 @@ impl_runtime_apis! {
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
 			use frame_support::traits::WhitelistedStorageKeys;
 
-			impl pallet_transaction_payment::BenchmarkConfig for Runtime {}
-
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::new();
 			let params = (&config, &whitelist);

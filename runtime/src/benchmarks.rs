@@ -7,7 +7,6 @@
 use crate::*;
 use frame_support::traits::fungible::Mutate;
 use iotchain_primitives::{DeviceId, DeviceRegistry, Permissions, StreamId};
-use sp_runtime::traits::Bounded;
 
 polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[frame_system_extensions, frame_system_benchmarking::extensions::Pallet::<Runtime>]
@@ -16,6 +15,9 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_anchors, Anchors]
 	[pallet_access, Access]
 );
+
+/// The transaction payment benchmarks need no set-up in this runtime.
+impl pallet_transaction_payment::BenchmarkConfig for Runtime {}
 
 /// Registers the devices and makes the grants the anchors and access benchmarks need.
 pub struct BenchmarkHelper;
@@ -29,7 +31,7 @@ impl pallet_access::benchmarking::BenchmarkHelper<AccountId> for BenchmarkHelper
 impl pallet_anchors::benchmarking::BenchmarkHelper<AccountId> for BenchmarkHelper {
 	fn device() -> (DeviceId, AccountId) {
 		let owner = frame_benchmarking::account("device owner", 0, 0);
-		Balances::set_balance(&owner, Balance::max_value() / 4);
+		Balances::set_balance(&owner, Balance::MAX / 4);
 		pallet_devices::benchmarking::registered::<Runtime>(&owner)
 	}
 

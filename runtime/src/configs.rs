@@ -225,6 +225,8 @@ impl pallet_mmr::Config for Runtime {
 	type OnNewRoot = ();
 	type BlockHashProvider = pallet_mmr::DefaultBlockHashProvider<Runtime>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }
 
 parameter_types! {
