@@ -57,5 +57,5 @@ pub enum Subcommand {
 	/// `--features runtime-benchmarks`; see `scripts/benchmark-weights.sh`).
 	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]
-	Benchmark(polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd),
+	Benchmark(Box<polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd>),
 }
