@@ -10,5 +10,5 @@ cd "$ROOT"
 
 log "benchmark test suites of the pallets (feature runtime-benchmarks, mock runtimes)"
 SKIP_WASM_BUILD=1 cargo test --release --locked \
-	-p pallet-devices -p pallet-anchors -p pallet-access \
+	-p pallet-devices -p pallet-anchors -p pallet-access -p pallet-validator-set \
 	--features runtime-benchmarks --lib -- benchmark "$@"

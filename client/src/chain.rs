@@ -552,6 +552,16 @@ impl Client {
 		self.raw.request(method, params).await.map_err(Error::node)
 	}
 
+	/// The legacy RPC methods of this connection.
+	pub(crate) fn legacy(&self) -> LegacyRpcMethods<RpcConfigFor<IotConfig>> {
+		self.rpc.clone()
+	}
+
+	/// The raw RPC client of this connection.
+	pub(crate) fn raw_rpc(&self) -> RpcClient {
+		self.raw.clone()
+	}
+
 	/// Calls the node's RPC `method` with `params` (for what has no typed wrapper here).
 	pub(crate) async fn raw_request<T: serde::de::DeserializeOwned>(
 		&self,

@@ -5,6 +5,8 @@
 //! - [`state`]: the per-stream sequence state a device keeps between restarts;
 //! - [`anchoring`]: a device's stream written in sequence: single readings and Merkle batches,
 //!   the state kept across restarts, refusals explained;
+//! - [`bench`]: the load benchmark (`iotctl bench`): transactions admitted per block and per
+//!   second, measured from the chain, against `system.remark`;
 //! - [`chain`]: the connection: signed, typed transactions, runtime API queries, events, and
 //!   readings verified from the proofs of their anchors;
 //! - [`gateway`]: raw readings fetched from a gateway's HTTP API, authenticated by a signed
@@ -33,6 +35,7 @@
 //! ```
 
 pub mod anchoring;
+pub mod bench;
 pub mod chain;
 pub mod data;
 mod error;

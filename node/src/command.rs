@@ -141,8 +141,9 @@ pub fn run() -> sc_cli::Result<()> {
 	}
 }
 
-/// The `benchmark` subcommands this node supports: the runtime's pallets, the database's
-/// reads and writes, the machine, and the execution of existing blocks.
+/// The `benchmark` subcommands this node supports: the runtime's pallets, the base weights of
+/// blocks and transactions, the database's reads and writes, the machine, and the execution of
+/// existing blocks.
 #[cfg(feature = "runtime-benchmarks")]
 fn benchmark(
 	cli: &Cli,
@@ -170,9 +171,12 @@ fn benchmark(
 			cmd.run(client)
 		},
 		BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
-		BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => {
-			Err("`benchmark overhead` and `benchmark extrinsic` are not supported by this node"
-				.into())
+		// The base weights of a block and of a transaction, measured on blocks of remarks.
+		BenchmarkCmd::Overhead(cmd) => {
+			cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec))
+		},
+		BenchmarkCmd::Extrinsic(_) => {
+			Err("`benchmark extrinsic` is not supported by this node".into())
 		},
 	})
 }

@@ -5,15 +5,21 @@
 //! and access control themselves, through their calls, as users would ([`BenchmarkHelper`]).
 
 use crate::*;
+use codec::Decode;
 use frame_support::traits::fungible::Mutate;
 use iotchain_primitives::{DeviceId, DeviceRegistry, Permissions, StreamId};
 
 polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[frame_system_extensions, frame_system_benchmarking::extensions::Pallet::<Runtime>]
 	[pallet_transaction_payment, TransactionPayment]
+	[pallet_balances, Balances]
+	[pallet_utility, Utility]
+	[pallet_sudo, Sudo]
+	[pallet_timestamp, Timestamp]
 	[pallet_devices, Devices]
 	[pallet_anchors, Anchors]
 	[pallet_access, Access]
+	[pallet_validator_set, ValidatorSet]
 );
 
 /// The transaction payment benchmarks need no set-up in this runtime.
@@ -47,5 +53,17 @@ impl pallet_anchors::benchmarking::BenchmarkHelper<AccountId> for BenchmarkHelpe
 			None,
 		)
 		.expect("the owner grants");
+	}
+}
+
+impl pallet_validator_set::benchmarking::BenchmarkHelper<AccountId> for BenchmarkHelper {
+	fn validator(index: u32) -> AccountId {
+		// Session keys set as `session.setKeys` leaves them (the keys' values do not matter
+		// to the validator set, only that they are set).
+		let validator: AccountId = frame_benchmarking::account("validator", index, 0);
+		let keys = SessionKeys::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes())
+			.expect("session keys decode from zeroes");
+		pallet_session::NextKeys::<Runtime>::insert(&validator, keys);
+		validator
 	}
 }

@@ -2,7 +2,9 @@
 
 use crate::*;
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{constants::ParityDbWeight, ConstantMultiplier, IdentityFee},
 };
@@ -18,11 +20,25 @@ parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
 
 	/// The block's weight and length limits: two seconds of compute, 5 MiB, of which
-	/// `NORMAL_DISPATCH_RATIO` is available to normal extrinsics.
-	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO);
+	/// `NORMAL_DISPATCH_RATIO` is available to normal extrinsics; an empty block's and every
+	/// transaction's base weight as measured (`weights::{block,extrinsic}_weights`).
+	pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
+		.base_block(weights::block_weights::BlockExecutionWeight::get())
+		.for_class(DispatchClass::all(), |class| {
+			class.base_extrinsic = weights::extrinsic_weights::ExtrinsicBaseWeight::get();
+		})
+		.for_class(DispatchClass::Normal, |class| {
+			class.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+		})
+		.for_class(DispatchClass::Operational, |class| {
+			class.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
+			class.reserved = Some(MAXIMUM_BLOCK_WEIGHT - NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+		})
+		.avg_block_initialization(Perbill::from_percent(10))
+		.build_or_panic();
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
 		.max_length(MAXIMUM_BLOCK_LENGTH)
-		.modify_max_length_for_class(frame_support::dispatch::DispatchClass::Normal, |m| {
+		.modify_max_length_for_class(DispatchClass::Normal, |m| {
 			*m = NORMAL_DISPATCH_RATIO * *m
 		})
 		.build();
@@ -42,6 +58,8 @@ impl frame_system::Config for Runtime {
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
 	type DbWeight = ParityDbWeight;
+	/// The transaction extensions' weights, measured in this runtime.
+	type ExtensionsWeightInfo = weights::frame_system_extensions::WeightInfo<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
@@ -74,7 +92,7 @@ impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
 	type OnTimestampSet = Aura;
 	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-	type WeightInfo = ();
+	type WeightInfo = weights::pallet_timestamp::WeightInfo<Runtime>;
 }
 
 impl pallet_balances::Config for Runtime {
@@ -88,7 +106,7 @@ impl pallet_balances::Config for Runtime {
 	type DustRemoval = ();
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
-	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_balances::WeightInfo<Runtime>;
 	type FreezeIdentifier = RuntimeFreezeReason;
 	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -116,7 +134,7 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_transaction_payment::WeightInfo<Runtime>;
 }
 
 impl pallet_skip_feeless_payment::Config for Runtime {
@@ -127,13 +145,13 @@ impl pallet_utility::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type PalletsOrigin = OriginCaller;
-	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_utility::WeightInfo<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
-	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = weights::pallet_sudo::WeightInfo<Runtime>;
 }
 
 parameter_types! {
@@ -173,7 +191,7 @@ impl pallet_devices::Config for Runtime {
 	/// Grants go when a device changes hands or retires; so does a retired device's quota.
 	type LifecycleHooks = (Access, Anchors);
 	type Managers = Access;
-	type WeightInfo = pallet_devices::weights::EstimatedWeight<ParityDbWeight>;
+	type WeightInfo = pallet_devices::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
 }
@@ -195,7 +213,7 @@ impl pallet_anchors::Config for Runtime {
 	/// A device may anchor 100 times an hour without fees.
 	type FreeAnchorsPerWindow = ConstU32<100>;
 	type FreeWindow = ConstU32<{ HOURS }>;
-	type WeightInfo = pallet_anchors::weights::EstimatedWeight<ParityDbWeight>;
+	type WeightInfo = pallet_anchors::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::BenchmarkHelper;
 }
@@ -211,7 +229,7 @@ impl pallet_access::Config for Runtime {
 	type Registry = Devices;
 	type GrantDeposit = GrantDeposit;
 	type MaxGrantsPerDevice = ConstU32<64>;
-	type WeightInfo = pallet_access::weights::EstimatedWeight<ParityDbWeight>;
+	type WeightInfo = pallet_access::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::BenchmarkHelper;
 }
@@ -264,5 +282,7 @@ impl pallet_validator_set::Config for Runtime {
 	type MaxValidators = ConstU32<MAX_VALIDATORS>;
 	/// A minute: a rotation takes a whole block, so sessions are never shorter.
 	type MinSessionLength = ConstU32<MINUTES>;
-	type WeightInfo = pallet_validator_set::weights::EstimatedWeight<ParityDbWeight>;
+	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::BenchmarkHelper;
 }

@@ -80,7 +80,7 @@ pub const MAX_GRANTS: u32 = 5;
 pub const ENDOWMENT: Balance = 1_000;
 
 /// The weights the test runtime uses.
-pub type Weights = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+pub type Weights = ();
 
 impl Config for Test {
 	type Currency = Balances;

@@ -211,7 +211,11 @@ pub mod pallet {
 
 	/// The records of the anchors of the block being built, in anchoring order; then, until the
 	/// next block starts and moves them to the off-chain index, of the previous block.
+	///
+	/// Whitelisted in the benchmarks: every block reads and clears it at `on_initialize`, so an
+	/// anchor's append finds it in the block's overlay, not in the database.
 	#[pallet::storage]
+	#[pallet::whitelist_storage]
 	pub type BlockAnchors<T: Config> =
 		StorageValue<_, BoundedVec<AnchorRecordOf<T>, T::MaxAnchorsPerBlock>, ValueQuery>;
 

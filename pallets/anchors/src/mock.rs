@@ -130,7 +130,7 @@ impl Config for Test {
 	type MaxAnchorsPerBlock = MaxAnchorsPerBlock;
 	type FreeAnchorsPerWindow = ConstU32<FREE_ANCHORS>;
 	type FreeWindow = frame_support::traits::ConstU64<FREE_WINDOW>;
-	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockHelper;
 }

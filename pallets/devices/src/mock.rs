@@ -113,7 +113,7 @@ impl Config for Test {
 	type DeviceSigner = MultiSigner;
 	type LifecycleHooks = RecordingHooks;
 	type Managers = MockManagers;
-	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
 }

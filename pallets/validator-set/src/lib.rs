@@ -34,6 +34,7 @@
 
 extern crate alloc;
 
+pub mod benchmarking;
 pub mod weights;
 
 #[cfg(test)]
@@ -91,6 +92,10 @@ pub mod pallet {
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+
+		/// Makes the validators the benchmarks need.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::ValidatorId>;
 	}
 
 	/// The validators, with every change made so far: the set that sessions use once those

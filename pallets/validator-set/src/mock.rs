@@ -80,7 +80,9 @@ impl Config for Test {
 	type MinValidators = ConstU32<MIN_VALIDATORS>;
 	type MaxValidators = ConstU32<MAX_VALIDATORS>;
 	type MinSessionLength = ConstU64<MIN_SESSION_LENGTH>;
-	type WeightInfo = weights::EstimatedWeight<frame_support::weights::constants::RocksDbWeight>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockSession;
 }
 
 /// Storage after genesis, with the session's validators 1, 2 and 3.
@@ -103,4 +105,18 @@ pub fn events() -> Vec<Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// Validators for the benchmarks: ids from 100 on, their keys set.
+#[cfg(feature = "runtime-benchmarks")]
+impl benchmarking::BenchmarkHelper<AccountId> for MockSession {
+	fn validator(index: u32) -> AccountId {
+		let id = 100 + AccountId::from(index);
+		let mut with_keys = WithKeys::get();
+		if !with_keys.contains(&id) {
+			with_keys.push(id);
+			WithKeys::set(with_keys);
+		}
+		id
+	}
 }

@@ -65,6 +65,68 @@ pub enum Command {
 	/// Send and receive encrypted device-to-device messages through the nodes' statement store.
 	#[command(subcommand)]
 	Msg(MsgCommand),
+	/// Load benchmark: transactions the chain admits per block and per second for remarks
+	/// (the baseline), anchors and batches, measured from its blocks, and `verifyReading`
+	/// requests per second. Starts its own `iotchain-node --dev` unless --external. Exit 4 if
+	/// the node stalls.
+	Bench(BenchArgs),
+}
+
+/// What `iotctl bench` measures, and against which node.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+	/// Benchmark the node at --url (it must author blocks, and its pool must hold a phase's
+	/// transactions) instead of starting one.
+	#[arg(long)]
+	pub external: bool,
+	/// The node binary to start (default: `iotchain-node` beside iotctl, else on PATH); not
+	/// used with --external.
+	#[arg(long, env = "IOTCHAIN_NODE")]
+	pub node: Option<PathBuf>,
+	/// With --external: the node's process id on this machine, to report its memory and CPU.
+	#[arg(long, requires = "external")]
+	pub node_pid: Option<u32>,
+	/// The phases, in order (verify needs anchor before it).
+	#[arg(long, value_delimiter = ',', default_value = "remark,anchor,batch,verify")]
+	pub phases: Vec<PhaseArg>,
+	/// Full blocks measured per transaction phase.
+	#[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+	pub blocks: u32,
+	/// Devices registered, the senders of every phase (default: 2.25 times what a block of the
+	/// heaviest anchor phase holds; a device has one free anchor in the pool at a time).
+	#[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+	pub devices: Option<u32>,
+	/// Readings under each Merkle root of the batch phase.
+	#[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+	pub batch_readings: u32,
+	/// Connections the transactions are submitted over.
+	#[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=256))]
+	pub connections: u64,
+	/// Concurrent clients of the verify phase, each on its own connection.
+	#[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+	pub verify_clients: u64,
+	/// Requests of the verify phase, in all.
+	#[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+	pub verify_requests: u64,
+	/// The secret URI of the funded account that registers and funds the devices.
+	#[arg(long, default_value = "//Alice")]
+	pub owner: String,
+	/// Seconds without a new block before the node counts as stalled.
+	#[arg(long, default_value_t = 60)]
+	pub stall_timeout: u64,
+}
+
+/// A phase of `iotctl bench`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseArg {
+	/// `system.remark`, 32 bytes (the baseline).
+	Remark,
+	/// `anchors.anchor`, signed by the device.
+	Anchor,
+	/// `anchors.anchorBatch` of --batch-readings readings, signed by the device.
+	Batch,
+	/// `iotchain_verifyReading` requests for readings of the anchor phase.
+	Verify,
 }
 
 #[derive(Subcommand, Debug)]

@@ -93,6 +93,7 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
 		Command::Watch(args) => watch(&ctx, args).await,
 		Command::Fetch(args) => fetch(&ctx, args).await,
 		Command::Msg(command) => msg(&ctx, command).await,
+		Command::Bench(args) => crate::bench::run(&ctx.url, ctx.json, args).await,
 	}
 }
 

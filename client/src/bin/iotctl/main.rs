@@ -1,5 +1,6 @@
 //! `iotctl`: the iotchain command-line tool for devices and their owners.
 
+mod bench;
 mod cli;
 mod commands;
 mod output;
