@@ -196,7 +196,8 @@ pub struct PhaseReport {
 	pub length: u32,
 	/// How many fit in a block by weight and length (the base extrinsic weight included).
 	pub predicted_per_block: u64,
-	/// The measured blocks: full ones, between the phase's first and last.
+	/// The measured blocks: the full ones (90 % of the weight or length limit) between the
+	/// phase's first and last.
 	pub blocks: Vec<BlockReport>,
 	/// Mean of the phase's transactions per measured block.
 	pub per_block: f64,
@@ -212,6 +213,10 @@ pub struct PhaseReport {
 	pub inclusion_ms: Percentiles,
 	/// Submission → finalized, milliseconds: p50 and p99.
 	pub finality_ms: Percentiles,
+	/// Predicted ÷ actual: the measured blocks' weight ÷ the node's time to build them (mean;
+	/// only for a node `iotctl bench` started, whose log says). Above 1, the weights over-state
+	/// the work.
+	pub weight_per_build_time: Option<f64>,
 	/// The node's resident memory at the end of the phase, MiB.
 	pub node_rss_mib: Option<f64>,
 	/// The node's CPU use during the phase, in cores (1.0 = one core busy).
@@ -536,8 +541,15 @@ async fn register(
 	let keys: Vec<Key> = (0..devices).map(|_| Key::generate(Scheme::Sr25519).0).collect();
 	let owner = options.owner.account_id();
 	observer.start("setup", u64::from(devices));
-	let mut pending = Vec::new();
-	for chunk in keys.chunks(REGISTRATIONS_PER_TX) {
+	// Signed immortal, with the owner's next nonces, and submitted in order: a mortal
+	// transaction signed at a block the pool has not caught up with yet would be refused.
+	let rpc = client.legacy();
+	let raw = client.raw_rpc();
+	let first_nonce = rpc.system_account_next_index(&owner).await.map_err(Error::node)?;
+	let at = client.api().at_current_block().await.map_err(Error::node)?;
+	let mut heads = rpc.chain_subscribe_new_heads().await.map_err(Error::node)?;
+	let mut last_keys = Vec::new();
+	for (index, chunk) in keys.chunks(REGISTRATIONS_PER_TX).enumerate() {
 		let mut calls = Vec::with_capacity(chunk.len() * 2);
 		for key in chunk {
 			calls.push(RuntimeCall::Balances(Balances::transfer_keep_alive {
@@ -552,20 +564,38 @@ async fn register(
 			}));
 		}
 		let batch = runtime::tx().utility().batch_all(calls);
-		let client = client.clone();
-		let owner = options.owner.clone();
-		let size = chunk.len() as u64;
-		// Followed concurrently: the client gives each its own nonce.
-		let outcome = tokio::spawn(async move {
-			client.submit(&batch, &owner, crate::chain::Wait::InBlock).await
-		});
-		pending.push((outcome, size));
+		let tx = sign_at(&at.tx(), &batch, &options.owner, first_nonce + index as u64)?;
+		submit(&raw, &tx, None).await?;
+		last_keys.push(chunk.last().map(Key::account_id));
 	}
-	let mut done = 0;
-	for (outcome, size) in pending {
-		outcome.await.map_err(Error::node)??;
-		done += size;
-		observer.progress(done);
+	// In once the owner's nonce has passed them all; each batch registered all or nothing.
+	let last_nonce = first_nonce + last_keys.len() as u64;
+	loop {
+		let head = tokio::time::timeout(options.stall_timeout, heads.next())
+			.await
+			.map_err(|_| Error::Node("the node stalled while registering the devices".into()))?
+			.ok_or_else(|| Error::node("the node closed the subscription"))?
+			.map_err(Error::node)?;
+		let hash = rpc
+			.chain_get_block_hash(Some(head.number.into()))
+			.await
+			.map_err(Error::node)?
+			.ok_or_else(|| Error::node(format!("no block {}", head.number)))?;
+		let at = client.api().at_block(hash).await.map_err(Error::node)?;
+		let nonce = at.tx().account_nonce(&owner).await.map_err(Error::node)?;
+		observer.progress(
+			(nonce.saturating_sub(first_nonce) * REGISTRATIONS_PER_TX as u64).min(devices.into()),
+		);
+		if nonce >= last_nonce {
+			break;
+		}
+	}
+	for key in last_keys.into_iter().flatten() {
+		if client.device_by_key(&key).await?.is_none() {
+			return Err(Error::Failed(format!(
+				"a batch registering {REGISTRATIONS_PER_TX} devices failed (device key {key} is not registered)"
+			)));
+		}
 	}
 	observer.finish();
 	let ids = keys.iter().map(|k| device_id_of(&k.account_id().0)).collect();
@@ -628,21 +658,27 @@ async fn block_state(rpc: &Rpc, at: H256) -> Result<(u64, u64), Error> {
 	Ok((weight.map_or(0, |w| w.normal.ref_time()), now.unwrap_or(0)))
 }
 
-/// Submits `tx` over `rpc`. A free anchor the pool refuses as conflicting with the device's
-/// previous one (still in the pool's view of an older block: error 1014) is submitted again
-/// after the next block, up to three times. Then "already imported" (1013) or an outdated
+/// Submits `tx` over `rpc`. With `blocks` (told of each new block), a free anchor the pool
+/// refuses as conflicting with the device's previous one (still in the pool's view of an older
+/// block: error 1014) is submitted again after the next block, up to three times. Then "already imported" (1013) or an outdated
 /// nonce (1010, "Transaction is outdated") mean that another view of the pool took it the
 /// first time: it is in the pool, or already in a block.
-async fn submit(rpc: &RpcClient, tx: &[u8], blocks: &Notify) -> Result<(), Error> {
+async fn submit(rpc: &RpcClient, tx: &[u8], blocks: Option<&Notify>) -> Result<(), Error> {
 	let hex = format!("0x{}", hex::encode(tx));
 	for attempt in 0.. {
-		let wait_block = blocks.notified();
+		let wait_block = blocks.map(Notify::notified);
 		let Err(error) = rpc.request::<H256>("author_submitExtrinsic", rpc_params![&hex]).await
 		else {
 			return Ok(());
 		};
 		match error {
-			subxt::rpcs::Error::User(e) if e.code == 1014 && attempt < 3 => wait_block.await,
+			subxt::rpcs::Error::User(e)
+				if e.code == 1014 && attempt < 3 && wait_block.is_some() =>
+			{
+				if let Some(next_block) = wait_block {
+					next_block.await;
+				}
+			},
 			subxt::rpcs::Error::User(e) => {
 				let reason = e.data.as_ref().map(|data| {
 					serde_json::from_str::<String>(data.get())
@@ -743,7 +779,7 @@ async fn run_phase(
 				} else {
 					None
 				};
-				submit(&rpc, &tx, &new_block).await?;
+				submit(&rpc, &tx, Some(&new_block)).await?;
 				if let Some(t) = tracked.lock().expect("not poisoned").get_mut(&hash) {
 					t.submitted = Some(Instant::now());
 				}
@@ -840,11 +876,18 @@ async fn run_phase(
 		.zip(probe.cpu_time())
 		.map(|(before, after)| after.saturating_sub(before).as_secs_f64() / elapsed.as_secs_f64());
 
-	// The full blocks: all but the phase's first and last (all of them if there are fewer than three).
-	let measured = match seen.len() {
+	// The full blocks between the phase's first and last: at least 90 % of the normal weight or
+	// length used (all of the blocks between, if none is full).
+	let between = match seen.len() {
 		0..=2 => &seen[..],
 		n => &seen[1..n - 1],
 	};
+	let is_full = |b: &&SeenBlock| {
+		b.ref_time as f64 >= 0.9 * limits.ref_time as f64
+			|| b.length as f64 >= 0.9 * f64::from(limits.length)
+	};
+	let full: Vec<&SeenBlock> = between.iter().filter(is_full).collect();
+	let measured: Vec<&SeenBlock> = if full.is_empty() { between.iter().collect() } else { full };
 	let count = measured.len().max(1) as f64;
 	let transactions: u64 = measured.iter().map(|b| b.transactions).sum();
 	let seconds = measured.iter().map(|b| b.interval_ms).sum::<u64>() as f64 / 1e3;
@@ -871,6 +914,16 @@ async fn run_phase(
 			/ count,
 		inclusion_ms: Percentiles::of(inclusion),
 		finality_ms: Percentiles::of(finality),
+		weight_per_build_time: {
+			let ratios: Vec<f64> = measured
+				.iter()
+				.filter_map(|b| {
+					let built = probe.built(b.number)?;
+					(built.build_ms > 0).then(|| b.ref_time as f64 / 1e9 / built.build_ms as f64)
+				})
+				.collect();
+			(!ratios.is_empty()).then(|| ratios.iter().sum::<f64>() / ratios.len() as f64)
+		},
 		node_rss_mib: probe.rss_bytes().map(|b| b as f64 / (1024.0 * 1024.0)),
 		node_cpu_cores,
 		blocks: measured

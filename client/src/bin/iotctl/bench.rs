@@ -127,7 +127,7 @@ fn table(report: &Report) -> String {
 		report.limits.length,
 	);
 	out.push_str(&format!(
-		"{:<7} {:>9} {:>9} {:>9} {:>12} {:>7} {:>7} {:>15} {:>15} {:>9} {:>8} {:>5}  {}\n",
+		"{:<7} {:>9} {:>9} {:>9} {:>12} {:>7} {:>7} {:>15} {:>15} {:>9} {:>12} {:>8} {:>5}  {}\n",
 		"phase",
 		"per block",
 		"predicted",
@@ -138,6 +138,7 @@ fn table(report: &Report) -> String {
 		"incl. p50/p99",
 		"final p50/p99",
 		"build ms",
+		"weight/build",
 		"RSS MiB",
 		"CPU",
 		"proposer stopped"
@@ -189,7 +190,7 @@ fn row(phase: &PhaseReport) -> String {
 		v.map_or("-".to_string(), |v| format!("{v:.precision$}"))
 	};
 	format!(
-		"{:<7} {:>9.0} {:>9} {:>9.0} {:>12.0} {:>6.0}% {:>6.0}% {:>15} {:>15} {:>9} {:>8} {:>5}  {}\n",
+		"{:<7} {:>9.0} {:>9} {:>9.0} {:>12.0} {:>6.0}% {:>6.0}% {:>15} {:>15} {:>9} {:>12} {:>8} {:>5}  {}\n",
 		phase.phase.name(),
 		phase.per_block,
 		phase.predicted_per_block,
@@ -200,6 +201,7 @@ fn row(phase: &PhaseReport) -> String {
 		format!("{:.0}/{:.0} ms", phase.inclusion_ms.p50, phase.inclusion_ms.p99),
 		format!("{:.0}/{:.0} ms", phase.finality_ms.p50, phase.finality_ms.p99),
 		build,
+		opt(phase.weight_per_build_time, 2),
 		opt(phase.node_rss_mib, 0),
 		opt(phase.node_cpu_cores, 2),
 		reasons
