@@ -319,17 +319,19 @@ pub async fn run(
 		rpc.system_name().await.map_err(Error::node)?,
 		rpc.system_version().await.map_err(Error::node)?
 	);
-	let spec_version = client.api().at_current_block().await.map_err(Error::node)?.spec_version();
+	// Transactions are signed immortal: only the runtime's metadata and version, and the
+	// genesis hash, come from this block.
+	let at = client.api().at_current_block().await.map_err(Error::node)?;
+	let spec_version = at.spec_version();
+	let signer = at.tx();
 	let limits = limits(&client).await?;
 	let connections = connect_all(url, options.connections.max(1)).await?;
 
 	// Each call's weight and length, for the size of the fleet and of the phases.
 	let probe_key = Key::generate(Scheme::Sr25519).0;
-	let at = client.api().at_current_block().await.map_err(Error::node)?;
 	let mut costs = BTreeMap::new();
 	for &phase in options.phases.iter().filter(|p| **p != Phase::Verify) {
-		let tx =
-			call(phase, &probe_key, 1, options.batch_readings).sign(&at.tx(), &probe_key, 0)?;
+		let tx = call(phase, &probe_key, 1, options.batch_readings).sign(&signer, &probe_key, 0)?;
 		costs.insert(phase, cost(&rpc, &tx, &limits).await?);
 	}
 	let free_capacity = costs
@@ -345,7 +347,7 @@ pub async fn run(
 	let fee = costs.values().map(|c| c.fee).max().unwrap_or(0);
 	let rounds_max =
 		costs.values().map(|c| rounds(options.blocks, c.per_block, devices)).sum::<u64>();
-	let mut fleet = register(&client, options, devices, fee, rounds_max, observer).await?;
+	let mut fleet = register(&client, &signer, options, devices, fee, rounds_max, observer).await?;
 
 	let mut report = Report {
 		node,
@@ -359,13 +361,13 @@ pub async fn run(
 	let mut anchored = Vec::new();
 	for &phase in &options.phases {
 		if phase == Phase::Verify {
-			let readings = anchored.get(..VERIFY_READINGS.min(anchored.len())).unwrap_or_default();
-			report.verify = Some(verify(url, &client, readings, options, observer).await?);
+			report.verify = Some(verify(url, &client, &anchored, options, observer).await?);
 			continue;
 		}
 		let cost = costs.get(&phase).cloned().ok_or_else(|| Error::node("no cost"))?;
 		let phase_report = run_phase(
 			&client,
+			&signer,
 			&connections,
 			phase,
 			&cost,
@@ -474,9 +476,15 @@ fn sign_at<C: Payload>(
 	Ok(signed.into_encoded())
 }
 
+/// The digest the benchmark anchors for reading `seq` of device `key` (a Merkle root, for a
+/// batch from `seq`): distinct per device and reading.
+fn reading_digest(key: &Key, seq: Seq) -> H256 {
+	H256(blake2_256(&(key.account_id().0, seq).encode()))
+}
+
 /// The transaction of `phase` device `key` makes at `seq` of its stream.
 fn call(phase: Phase, key: &Key, seq: Seq, readings: u32) -> PhaseCall {
-	let digest = H256(blake2_256(&(key.account_id().0, seq).encode()));
+	let digest = reading_digest(key, seq);
 	match phase {
 		Phase::Remark => PhaseCall::Remark(runtime::tx().system().remark(digest.0.to_vec())),
 		Phase::Anchor | Phase::Verify => {
@@ -525,6 +533,7 @@ async fn connect_all(url: &str, n: usize) -> Result<Vec<RpcClient>, Error> {
 /// at most `fee` (and the existential deposit), `REGISTRATIONS_PER_TX` to a `utility.batchAll`.
 async fn register(
 	client: &Client,
+	signer: &Transactions,
 	options: &Options,
 	devices: u32,
 	fee: u128,
@@ -546,7 +555,6 @@ async fn register(
 	let rpc = client.legacy();
 	let raw = client.raw_rpc();
 	let first_nonce = rpc.system_account_next_index(&owner).await.map_err(Error::node)?;
-	let at = client.api().at_current_block().await.map_err(Error::node)?;
 	let mut heads = rpc.chain_subscribe_new_heads().await.map_err(Error::node)?;
 	let mut last_keys = Vec::new();
 	for (index, chunk) in keys.chunks(REGISTRATIONS_PER_TX).enumerate() {
@@ -564,7 +572,7 @@ async fn register(
 			}));
 		}
 		let batch = runtime::tx().utility().batch_all(calls);
-		let tx = sign_at(&at.tx(), &batch, &options.owner, first_nonce + index as u64)?;
+		let tx = sign_at(signer, &batch, &options.owner, first_nonce + index as u64)?;
 		submit(&raw, &tx, None).await?;
 		last_keys.push(chunk.last().map(Key::account_id));
 	}
@@ -702,6 +710,7 @@ async fn submit(rpc: &RpcClient, tx: &[u8], blocks: Option<&Notify>) -> Result<(
 
 async fn run_phase(
 	client: &Client,
+	signer: &Transactions,
 	connections: &[RpcClient],
 	phase: Phase,
 	cost: &Cost,
@@ -723,8 +732,6 @@ async fn run_phase(
 	// Signed before anything is timed.
 	let total = rounds * devices as u64;
 	observer.start(&format!("sign {}", phase.name()), total);
-	let at = client.api().at_current_block().await.map_err(Error::node)?;
-	let tx_client = at.tx();
 	let mut signed: Vec<Vec<(H256, Vec<u8>)>> = Vec::with_capacity(devices);
 	let mut tracked = HashMap::new();
 	for (device, key) in fleet.keys.iter().enumerate() {
@@ -732,9 +739,9 @@ async fn run_phase(
 		for _ in 0..rounds {
 			let nonce = fleet.nonces[device];
 			let seq = fleet.next_seq[device].entry(stream).or_insert(1);
-			let tx = call(phase, key, *seq, readings).sign(&tx_client, key, nonce)?;
+			let tx = call(phase, key, *seq, readings).sign(signer, key, nonce)?;
 			if phase == Phase::Anchor && anchored.len() < VERIFY_READINGS {
-				let digest = H256(blake2_256(&(key.account_id().0, *seq).encode()));
+				let digest = reading_digest(key, *seq);
 				anchored.push(Anchored { device: fleet.ids[device], seq: *seq, digest });
 			}
 			*seq += u64::from(readings);
